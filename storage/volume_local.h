@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* volume_local.h: volumes as files in a local directory (dir, fs, netfs pools share these). */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "storage/backend.h"
+#include "util/command.h"
+
+/*
+ * Files whose names start with this prefix are provd's own work in progress
+ * (a volume being created is written under a temporary name and renamed into
+ * place only when complete, so a crash never leaves a half-made volume that a
+ * refresh would report).  Refresh skips them and removes stale ones.
+ */
+#define PROV_LOCAL_TEMP_PREFIX ".provd-tmp-"
+
+/* Refresh a directory pool: fill pool->vols (one ProvVolDef per entry, probed),
+ * and the pool's capacity/allocation/available from statvfs. */
+bool prov_local_pool_refresh(ProvStoragePool *pool, GError **error);
+
+/* Backend callbacks shared by dir/fs/netfs (same signatures as ProvStorageBackend). */
+bool prov_local_vol_create(ProvStoragePool *pool, ProvVolDef *vol, GError **error);
+bool prov_local_vol_build(ProvStoragePool *pool, ProvVolDef *vol, unsigned int flags,
+                          const ProvProgress *progress, GError **error);
+bool prov_local_vol_build_from(ProvStoragePool *pool, ProvVolDef *vol, const ProvVolDef *src,
+                               unsigned int flags, const ProvProgress *progress,
+                               GError **error);
+bool prov_local_vol_refresh(ProvStoragePool *pool, ProvVolDef *vol, GError **error);
+bool prov_local_vol_delete(ProvStoragePool *pool, ProvVolDef *vol, unsigned int flags,
+                           GError **error);
+bool prov_local_vol_resize(ProvStoragePool *pool, ProvVolDef *vol, guint64 capacity,
+                           unsigned int flags, GError **error);
+bool prov_local_vol_upload(ProvStoragePool *pool, ProvVolDef *vol, int fd, guint64 offset,
+                           guint64 length, unsigned int flags, const ProvProgress *progress,
+                           GError **error);
+bool prov_local_vol_download(ProvStoragePool *pool, ProvVolDef *vol, int fd, guint64 offset,
+                             guint64 length, unsigned int flags,
+                             const ProvProgress *progress, GError **error);
+bool prov_local_vol_wipe(ProvStoragePool *pool, ProvVolDef *vol, ProvWipeAlgorithm algorithm,
+                         unsigned int flags, const ProvProgress *progress, GError **error);
+
+/**
+ * prov_qemu_img_create_command:
+ * @pool: pool of the new volume
+ * @vol: the new volume (target_path set)
+ * @input: source volume for a convert, or NULL for a create
+ * @flags: ProvVolCreateFlags
+ * @secret_path: file holding the LUKS secret, or NULL
+ * @input_secret_path: file holding the input volume's LUKS secret, or NULL
+ *
+ * Builds the `qemu-img create` / `qemu-img convert` command libvirt would run (its
+ * argv is checked against libvirt's storagevolxml2argvdata).  Returns NULL with
+ * @error set for combinations libvirt refuses (lazy_refcounts with compat 0.10,
+ * legacy qcow encryption, preallocation with a backing store, ...).
+ */
+ProvCommand *prov_qemu_img_create_command(const ProvPoolDef *pool, const ProvVolDef *vol,
+                                          const ProvVolDef *input, unsigned int flags,
+                                          const char *secret_path,
+                                          const char *input_secret_path, GError **error);
