@@ -120,6 +120,12 @@ typedef struct {
     /* Clone / convert @src (possibly in another pool) into @vol. */
     bool (*build_vol_from)(ProvStoragePool *pool, ProvVolDef *vol, const ProvVolDef *src,
                            unsigned int flags, const ProvProgress *progress, GError **error);
+    /* Optional fast path: find one volume by name without enumerating the pool.
+     * Returns true with *ret_vol = NULL when there is no such volume. */
+    bool (*lookup_vol)(ProvStoragePool *pool, const char *name, ProvVolDef **ret_vol,
+                       GError **error);
+    /* Optional, cheap: update the def's capacity/allocation/available (statvfs). */
+    bool (*pool_usage)(ProvStoragePool *pool, GError **error);
     /* Re-read capacity/allocation/format/backing of one volume. */
     bool (*refresh_vol)(ProvStoragePool *pool, ProvVolDef *vol, GError **error);
     bool (*delete_vol)(ProvStoragePool *pool, ProvVolDef *vol, unsigned int flags,

@@ -342,3 +342,91 @@ int prov_vol_format_default(ProvPoolType pool_type);
 
 /* <storagepoolCapabilities> document listing every type; @supported[type] says which. */
 char *prov_pool_capabilities_format(const bool supported[PROV_POOL_LAST]);
+
+/* ---- additions by the model owner (appended; nothing above changed) ---------- */
+
+/* Source formats of netfs, logical and disk pools (ProvPoolSource.format values). */
+typedef enum {
+    PROV_NETFS_AUTO,
+    PROV_NETFS_NFS,
+    PROV_NETFS_GLUSTERFS,
+    PROV_NETFS_CIFS,
+    PROV_NETFS_LAST
+} ProvNetfsFormat;
+const char *prov_netfs_format_to_string(ProvNetfsFormat fmt);
+int prov_netfs_format_from_string(const char *str);
+
+typedef enum {
+    PROV_LOGICAL_UNKNOWN,     /* accepted for back-compat, as libvirt does */
+    PROV_LOGICAL_LVM2,
+    PROV_LOGICAL_LAST
+} ProvLogicalFormat;
+const char *prov_logical_format_to_string(ProvLogicalFormat fmt);
+int prov_logical_format_from_string(const char *str);
+
+/* Partition table types of disk pools. */
+typedef enum {
+    PROV_DISK_UNKNOWN,
+    PROV_DISK_DOS,
+    PROV_DISK_DVH,
+    PROV_DISK_GPT,
+    PROV_DISK_MAC,
+    PROV_DISK_BSD,
+    PROV_DISK_PC98,
+    PROV_DISK_SUN,
+    PROV_DISK_LVM2,
+    PROV_DISK_LAST
+} ProvDiskFormat;
+const char *prov_disk_format_to_string(ProvDiskFormat fmt);
+int prov_disk_format_from_string(const char *str);
+
+/* Partition formats of disk-pool volumes (ProvVolDef.format in a disk pool). */
+typedef enum {
+    PROV_PART_NONE,
+    PROV_PART_LINUX,
+    PROV_PART_FAT16,
+    PROV_PART_FAT32,
+    PROV_PART_LINUX_SWAP,
+    PROV_PART_LINUX_LVM,
+    PROV_PART_LINUX_RAID,
+    PROV_PART_EXTENDED,
+    PROV_PART_LAST
+} ProvPartFormat;
+const char *prov_part_format_to_string(ProvPartFormat fmt);
+int prov_part_format_from_string(const char *str);
+
+/* Pool <source><format> of @type: name (NULL if the type has none / unknown value). */
+const char *prov_pool_format_to_string(ProvPoolType type, int format);
+/* -1 when unknown for @type or when @type has no source format. */
+int prov_pool_format_from_string(ProvPoolType type, const char *str);
+/* Default source format of @type, -1 when the type has no <format>. */
+int prov_pool_format_default(ProvPoolType type);
+
+/* False for rbd, sheepdog, gluster and iscsi-direct, which have no <target>. */
+bool prov_pool_type_has_target(ProvPoolType type);
+
+/*
+ * Constructors for code that builds sources (find-storage-pool-sources results):
+ * prov_pool_source_new() returns an empty source whose arrays exist and format is -1;
+ * the add helpers append a copy of @name/@path and return the new element (owned by @src).
+ */
+ProvPoolSource *prov_pool_source_new(void);
+ProvPoolSourceHost *prov_pool_source_add_host(ProvPoolSource *src, const char *name, int port);
+ProvPoolSourceDevice *prov_pool_source_add_device(ProvPoolSource *src, const char *path);
+
+/* Appends one extent on @device_path to a volume's (output-only) <source>. */
+void prov_vol_def_add_extent(ProvVolDef *def, const char *device_path, guint64 start,
+                             guint64 end);
+
+/* prov_object_name_validate() for a name of known length, so embedded NULs are caught. */
+bool prov_object_name_validate_len(const char *kind, const char *name, gssize len,
+                                   GError **error);
+
+/* Parses a <poolstate> document held in memory. */
+ProvPoolDef *prov_pool_status_parse_string(const char *xml, GError **error);
+
+/*
+ * libvirt's path clean-up: "///var//lib/x//" -> "/var/lib/x"; a leading "//" (and only
+ * exactly two) is kept as POSIX allows; URIs ("gluster://h/v") are left alone.
+ */
+char *prov_path_sanitize(const char *path);

@@ -59,3 +59,29 @@ ProvCommand *prov_qemu_img_create_command(const ProvPoolDef *pool, const ProvVol
                                           const ProvVolDef *input, unsigned int flags,
                                           const char *secret_path,
                                           const char *input_secret_path, GError **error);
+
+/*
+ * Converting with encryption on either side takes two qemu-img runs (libvirt's
+ * order): create the target at its capacity, then
+ * `qemu-img convert --image-opts -n --target-image-opts ...` into it.
+ */
+typedef enum {
+    PROV_QEMU_IMG_STEP_ONLY,             /* a plain create, or a plain convert */
+    PROV_QEMU_IMG_STEP_ENCRYPT_CREATE,   /* step 1 of an encrypted convert */
+    PROV_QEMU_IMG_STEP_ENCRYPT_CONVERT,  /* step 2 of an encrypted convert */
+} ProvQemuImgStep;
+
+/* Does converting @input into @vol need the two steps above? */
+bool prov_qemu_img_needs_two_steps(const ProvVolDef *vol, const ProvVolDef *input);
+
+/**
+ * prov_qemu_img_step_command:
+ * @step: which command of the sequence
+ *
+ * Like prov_qemu_img_create_command() (which returns the first command of the
+ * sequence: ENCRYPT_CREATE when two steps are needed, else ONLY), for any step.
+ */
+ProvCommand *prov_qemu_img_step_command(const ProvPoolDef *pool, const ProvVolDef *vol,
+                                        const ProvVolDef *input, unsigned int flags,
+                                        ProvQemuImgStep step, const char *secret_path,
+                                        const char *input_secret_path, GError **error);

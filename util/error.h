@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
 
 /*
  * Codes keep libvirt's virErrorNumber values so the RPC layer can map them

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dir.c: the 'dir' pool kind: a directory of image files. */
+#define G_LOG_DOMAIN "provd-backend-dir"
+
+#include "backends/backends.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "storage/volume_local.h"
+#include "util/error.h"
+#include "util/fileutil.h"
+
+bool
+prov_dir_pool_check_target(ProvStoragePool *pool, GError **error)
+{
+    const ProvPoolDef *def = pool->def;
+    struct stat st;
+
+    if (stat(def->target_path, &st) < 0) {
+        if (errno == ENOENT) {
+            g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_INVALID,
+                        "storage pool '%s': target path '%s' does not exist (build the pool "
+                        "first)", def->name, def->target_path);
+            return false;
+        }
+        return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
+                                    "storage pool '%s': cannot access target path '%s'",
+                                    def->name, def->target_path);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_INVALID,
+                    "storage pool '%s': target path '%s' is not a directory",
+                    def->name, def->target_path);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * mkdir the target with the XML's permissions.  An existing directory is fine
+ * (its mode and owner are brought in line with the XML); an existing
+ * non-directory is refused, and nothing is changed then.
+ */
+bool
+prov_dir_pool_build(ProvStoragePool *pool, unsigned int flags, GError **error)
+{
+    const ProvPoolDef *def = pool->def;
+    g_autofree char *parent = NULL;
+    mode_t mode = def->target_perms.mode;
+    struct stat st;
+    bool existed;
+
+    if (!def->target_path || !g_path_is_absolute(def->target_path)) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_CONFIG_UNSUPPORTED,
+                    "storage pool '%s': target path '%s' is not absolute", def->name,
+                    def->target_path ? def->target_path : "");
+        return false;
+    }
+    existed = stat(def->target_path, &st) == 0;
+    if (existed && !S_ISDIR(st.st_mode)) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_INVALID,
+                    "storage pool '%s': target path '%s' exists and is not a directory",
+                    def->name, def->target_path);
+        return false;
+    }
+    if (!existed) {
+        parent = g_path_get_dirname(def->target_path);
+        if (!prov_mkdir_p(parent, 0755, error))
+            return false;
+        /* libvirt's default for a new pool directory: 0711 (others may traverse). */
+        if (mode == (mode_t)-1)
+            mode = 0711;
+        if (mkdir(def->target_path, mode) < 0 && errno != EEXIST)
+            return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
+                                        "storage pool '%s': cannot create target path '%s'",
+                                        def->name, def->target_path);
+    }
+    if (mode != (mode_t)-1 && chmod(def->target_path, mode) < 0)
+        return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
+                                    "storage pool '%s': cannot set mode %04o on '%s'",
+                                    def->name, (unsigned int)mode, def->target_path);
+    if ((def->target_perms.uid >= 0 || def->target_perms.gid >= 0) &&
+        chown(def->target_path, (uid_t)def->target_perms.uid,
+              (gid_t)def->target_perms.gid) < 0)
+        return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
+                                    "storage pool '%s': cannot set owner of '%s'",
+                                    def->name, def->target_path);
+    return true;
+}
+
+static bool
+dir_check_pool(ProvStoragePool *pool, bool *ret_active, GError **error)
+{
+    struct stat st;
+
+    *ret_active = stat(pool->def->target_path, &st) == 0 && S_ISDIR(st.st_mode);
+    return true;
+}
+
+static bool
+dir_start_pool(ProvStoragePool *pool, GError **error)
+{
+    return prov_dir_pool_check_target(pool, error);
+}
+
+bool
+prov_dir_pool_delete(ProvStoragePool *pool, unsigned int flags, GError **error)
+{
+    if (rmdir(pool->def->target_path) < 0 && errno != ENOENT)
+        return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
+                                    "storage pool '%s': cannot remove target path '%s'",
+                                    pool->def->name, pool->def->target_path);
+    return true;
+}
+
+bool
+prov_dir_pool_usage(ProvStoragePool *pool, GError **error)
+{
+    struct statvfs sv;
+
+    if (statvfs(pool->def->target_path, &sv) < 0)
+        return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
+                                    "storage pool '%s': cannot statvfs '%s'",
+                                    pool->def->name, pool->def->target_path);
+    pool->def->capacity = (guint64)sv.f_frsize * sv.f_blocks;
+    pool->def->available = (guint64)sv.f_frsize * sv.f_bavail;
+    pool->def->allocation = pool->def->capacity - (guint64)sv.f_frsize * sv.f_bfree;
+    return true;
+}
+
+/*
+ * One volume by name, without reading the whole directory.  Entries a refresh
+ * would skip (our temp files, FIFOs, sockets, dangling links, links leading
+ * out of the pool) are "no such volume" here too.
+ */
+bool
+prov_dir_vol_lookup(ProvStoragePool *pool, const char *name, ProvVolDef **ret_vol,
+                    GError **error)
+{
+    g_autoptr(ProvVolDef) vol = NULL;
+    g_autofree char *path = NULL;
+    struct stat st;
+
+    *ret_vol = NULL;
+    if (!prov_object_name_validate("storage volume", name, NULL) ||
+        g_str_has_prefix(name, PROV_LOCAL_TEMP_PREFIX))
+        return true;
+    path = g_build_filename(pool->def->target_path, name, NULL);
+    if (lstat(path, &st) < 0)
+        return true;
+    if (S_ISLNK(st.st_mode)) {
+        g_autofree char *real = realpath(path, NULL);
+        g_autofree char *top = realpath(pool->def->target_path, NULL);
+        g_autofree char *prefix = NULL;
+
+        if (!real || !top)
+            return true;
+        prefix = g_strconcat(top, "/", NULL);
+        if (!g_str_has_prefix(real, prefix) || stat(path, &st) < 0)
+            return true;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISBLK(st.st_mode))
+        return true;
+
+    vol = prov_vol_def_new();
+    vol->name = g_strdup(name);
+    vol->target_path = g_steal_pointer(&path);
+    vol->key = g_strdup(vol->target_path);
+    if (!prov_local_vol_refresh(pool, vol, error))
+        return false;
+    *ret_vol = g_steal_pointer(&vol);
+    return true;
+}
+
+static bool
+dir_refresh_pool(ProvStoragePool *pool, GError **error)
+{
+    return prov_dir_pool_check_target(pool, error) && prov_local_pool_refresh(pool, error);
+}
+
+const ProvStorageBackend prov_backend_dir = {
+    .type = PROV_POOL_DIR,
+    .check_pool = dir_check_pool,
+    .build_pool = prov_dir_pool_build,
+    .start_pool = dir_start_pool,
+    .refresh_pool = dir_refresh_pool,
+    .delete_pool = prov_dir_pool_delete,
+    .pool_usage = prov_dir_pool_usage,
+    .lookup_vol = prov_dir_vol_lookup,
+    .create_vol = prov_local_vol_create,
+    .build_vol = prov_local_vol_build,
+    .build_vol_from = prov_local_vol_build_from,
+    .refresh_vol = prov_local_vol_refresh,
+    .delete_vol = prov_local_vol_delete,
+    .resize_vol = prov_local_vol_resize,
+    .upload_vol = prov_local_vol_upload,
+    .download_vol = prov_local_vol_download,
+    .wipe_vol = prov_local_vol_wipe,
+};

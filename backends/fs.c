@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* fs.c: the 'fs' pool kind: a block device with a filesystem, mounted at the target. */
+#define G_LOG_DOMAIN "provd-backend-fs"
+
+#include "config.h"
+#include "backends/backends.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "storage/volume_local.h"
+#include "util/command.h"
+#include "util/error.h"
+
+#define PROV_MOUNT_TIMEOUT_MS (60 * 1000)
+#define PROV_MKFS_TIMEOUT_MS (15 * 60 * 1000)
+
+static const char *
+fs_device(const ProvPoolDef *def)
+{
+    const ProvPoolSourceDevice *dev;
+
+    if (def->source.devices->len != 1)
+        return NULL;
+    dev = g_ptr_array_index(def->source.devices, 0);
+    return dev->path;
+}
+
+static bool
+fs_check_device(const ProvPoolDef *def, dev_t *ret_rdev, GError **error)
+{
+    const char *device = fs_device(def);
+    struct stat st;
+
+    if (!device) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_CONFIG_UNSUPPORTED,
+                    "storage pool '%s': an fs pool needs exactly one source device",
+                    def->name);
+        return false;
+    }
+    if (stat(device, &st) < 0)
+        return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
+                                    "storage pool '%s': source device '%s'", def->name, device);
+    if (!S_ISBLK(st.st_mode)) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_CONFIG_UNSUPPORTED,
+                    "storage pool '%s': source device '%s' is not a block device",
+                    def->name, device);
+        return false;
+    }
+    if (ret_rdev)
+        *ret_rdev = st.st_rdev;
+    return true;
+}
+
+/* Undo mountinfo's octal escapes ("\040" for a space). */
+static char *
+mountinfo_unescape(const char *s)
+{
+    GString *out = g_string_new(NULL);
+
+    while (*s) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            g_string_append_c(out, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
+            s += 4;
+        } else {
+            g_string_append_c(out, *s++);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+/**
+ * prov_fs_is_mounted:
+ * @mountinfo: the text of /proc/self/mountinfo
+ * @target: canonical mount point
+ * @rdev: device number of the source device
+ *
+ * Whether @target is a mount point of the device @rdev.  Matching by device
+ * number rather than source path makes /dev/disk/by-* aliases and /dev/mapper
+ * names compare equal.  A line looks like (see proc(5)):
+ *   36 35 7:0 / /var/lib/provd/images rw,nodev,nosuid,noexec shared:1 - ext4 /dev/loop0 rw
+ */
+bool
+prov_fs_is_mounted(const char *mountinfo, const char *target, dev_t rdev)
+{
+    g_auto(GStrv) lines = g_strsplit(mountinfo, "\n", -1);
+    char want[32];
+    guint i;
+
+    g_snprintf(want, sizeof(want), "%u:%u", major(rdev), minor(rdev));
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit(lines[i], " ", 6);
+        g_autofree char *mnt = NULL;
+
+        if (g_strv_length(f) < 6 || !g_str_equal(f[2], want))
+            continue;
+        mnt = mountinfo_unescape(f[4]);
+        if (g_str_equal(mnt, target))
+            return true;
+    }
+    return false;
+}
+
+static bool
+fs_mounted(const ProvPoolDef *def, bool *ret_mounted, GError **error)
+{
+    g_autofree char *info = NULL;
+    g_autofree char *target = NULL;
+    dev_t rdev;
+
+    *ret_mounted = false;
+    if (!fs_check_device(def, &rdev, error))
+        return false;
+    if (!g_file_get_contents("/proc/self/mountinfo", &info, NULL, error))
+        return false;
+    target = realpath(def->target_path, NULL);
+    if (!target)
+        return true;
+    *ret_mounted = prov_fs_is_mounted(info, target, rdev);
+    return true;
+}
+
+static bool
+fs_check_pool(ProvStoragePool *pool, bool *ret_active, GError **error)
+{
+    return fs_mounted(pool->def, ret_active, error);
+}
+
+/**
+ * prov_fs_mount_command:
+ * @def: an fs pool
+ *
+ * `mount -o nodev,nosuid,noexec[,<fs:mount_opts>] -t <format> <device> <target>`, the
+ * command libvirt runs on Linux (checked against its storagepoolxml2argvdata).
+ * Guests' images never need device nodes, setuid or exec on the pool filesystem.
+ */
+ProvCommand *
+prov_fs_mount_command(const ProvPoolDef *def)
+{
+    g_autoptr(GString) opts = g_string_new("nodev,nosuid,noexec");
+    const char *format = prov_fs_format_to_string(def->source.format < 0 ? PROV_FS_AUTO :
+                                                  (ProvFsFormat)def->source.format);
+    ProvCommand *cmd = prov_command_new(MOUNT);
+    guint i;
+
+    for (i = 0; def->fs_mount_opts && i < def->fs_mount_opts->len; i++) {
+        const ProvXmlOption *opt = g_ptr_array_index(def->fs_mount_opts, i);
+        g_string_append_printf(opts, ",%s", opt->name);
+    }
+    prov_command_add_args(cmd, "-o", opts->str, "-t", format, fs_device(def),
+                          def->target_path, NULL);
+    return cmd;
+}
+
+static bool
+fs_start_pool(ProvStoragePool *pool, GError **error)
+{
+    g_autoptr(ProvCommand) cmd = NULL;
+    bool mounted;
+
+    if (!prov_dir_pool_check_target(pool, error) || !fs_mounted(pool->def, &mounted, error))
+        return false;
+    if (mounted)
+        return true;
+    cmd = prov_fs_mount_command(pool->def);
+    prov_command_set_timeout(cmd, PROV_MOUNT_TIMEOUT_MS);
+    if (!prov_command_run(cmd, NULL, NULL, error)) {
+        g_prefix_error(error, "storage pool '%s': cannot mount '%s' on '%s': ",
+                       pool->def->name, fs_device(pool->def), pool->def->target_path);
+        return false;
+    }
+    return true;
+}
+
+static bool
+fs_stop_pool(ProvStoragePool *pool, GError **error)
+{
+    g_autoptr(ProvCommand) cmd = NULL;
+    g_autoptr(GError) local = NULL;
+    bool mounted;
+
+    if (!fs_mounted(pool->def, &mounted, &local)) {
+        /* The device is gone: nothing of ours can still be mounted from it. */
+        g_debug("%s", local->message);
+        return true;
+    }
+    if (!mounted)
+        return true;
+    cmd = prov_command_new_args(UMOUNT, pool->def->target_path, NULL);
+    prov_command_set_timeout(cmd, PROV_MOUNT_TIMEOUT_MS);
+    if (!prov_command_run(cmd, NULL, NULL, error)) {
+        g_prefix_error(error, "storage pool '%s': cannot unmount '%s': ", pool->def->name,
+                       pool->def->target_path);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * What the device holds now, from a low-level blkid probe (no cache):
+ * "TYPE=ext4" for a filesystem, "PTTYPE=dos" for a partition table.  Exit
+ * status 2 means blkid found nothing: the device is empty.
+ */
+static bool
+fs_probe_device(const ProvPoolDef *def, char **ret_found, GError **error)
+{
+    g_autoptr(ProvCommand) cmd = prov_command_new_args(BLKID, "-p", "-o", "export", "--",
+                                                       fs_device(def), NULL);
+    g_autofree char *out = NULL;
+    g_auto(GStrv) lines = NULL;
+    int status;
+    guint i;
+
+    *ret_found = NULL;
+    if (!prov_command_run(cmd, &out, &status, error))
+        return false;
+    if (status == 2)
+        return true;
+    if (status != 0) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_FAILED,
+                    "storage pool '%s': cannot probe source device '%s' (blkid exit %d)",
+                    def->name, fs_device(def), status);
+        return false;
+    }
+    lines = g_strsplit(out, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        if (g_str_has_prefix(lines[i], "TYPE=") || g_str_has_prefix(lines[i], "PTTYPE=")) {
+            *ret_found = g_strdup(strchr(lines[i], '=') + 1);
+            return true;
+        }
+    }
+    *ret_found = g_strdup("unknown data");
+    return true;
+}
+
+/**
+ * prov_fs_mkfs_command:
+ * @def: an fs pool with a concrete source format
+ *
+ * `mkfs -t <format> [-F|-f|-I] <device>`: the force flag each mkfs needs to write
+ * over an old signature (we only get here once overwriting was allowed).
+ */
+ProvCommand *
+prov_fs_mkfs_command(const ProvPoolDef *def)
+{
+    ProvFsFormat fmt = (ProvFsFormat)def->source.format;
+    ProvCommand *cmd = prov_command_new_args(MKFS, "-t", prov_fs_format_to_string(fmt), NULL);
+
+    if (fmt == PROV_FS_EXT2 || fmt == PROV_FS_EXT3 || fmt == PROV_FS_EXT4)
+        prov_command_add_arg(cmd, "-F");
+    else if (fmt == PROV_FS_XFS)
+        prov_command_add_arg(cmd, "-f");
+    else if (fmt == PROV_FS_VFAT)
+        prov_command_add_arg(cmd, "-I");
+    prov_command_add_arg(cmd, fs_device(def));
+    return cmd;
+}
+
+/*
+ * Build = the target directory plus a filesystem on the device.  A device
+ * that already holds a filesystem or partition table is never overwritten
+ * unless --overwrite says so (libvirt only formats with an explicit flag; we
+ * format an empty device by default, which is what "build" means to users).
+ */
+static bool
+fs_build_pool(ProvStoragePool *pool, unsigned int flags, GError **error)
+{
+    const ProvPoolDef *def = pool->def;
+    g_autoptr(ProvCommand) cmd = NULL;
+    g_autofree char *found = NULL;
+    bool mounted;
+
+    if (!fs_mounted(def, &mounted, error))
+        return false;
+    if (mounted) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_INVALID,
+                    "storage pool '%s': source device '%s' is mounted on '%s'",
+                    def->name, fs_device(def), def->target_path);
+        return false;
+    }
+    if (def->source.format < 0 || def->source.format == PROV_FS_AUTO) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_CONFIG_UNSUPPORTED,
+                    "storage pool '%s': cannot build a filesystem of format 'auto' on '%s'; "
+                    "give <format type='ext4'/> or another type in <source>",
+                    def->name, fs_device(def));
+        return false;
+    }
+    if (!(flags & PROV_POOL_BUILD_OVERWRITE)) {
+        if (!fs_probe_device(def, &found, error))
+            return false;
+        if (found) {
+            g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_STORAGE_POOL_BUILT,
+                        "storage pool '%s': source device '%s' already holds '%s'; "
+                        "use --overwrite to replace it", def->name, fs_device(def), found);
+            return false;
+        }
+    }
+    if (!prov_dir_pool_build(pool, flags, error))
+        return false;
+    cmd = prov_fs_mkfs_command(def);
+    prov_command_set_timeout(cmd, PROV_MKFS_TIMEOUT_MS);
+    if (!prov_command_run(cmd, NULL, NULL, error)) {
+        g_prefix_error(error, "storage pool '%s': cannot make a '%s' filesystem on '%s': ",
+                       def->name, prov_fs_format_to_string(def->source.format),
+                       fs_device(def));
+        return false;
+    }
+    return true;
+}
+
+static bool
+fs_refresh_pool(ProvStoragePool *pool, GError **error)
+{
+    bool mounted;
+
+    if (!fs_mounted(pool->def, &mounted, error))
+        return false;
+    if (!mounted) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_INVALID,
+                    "storage pool '%s': '%s' is not mounted on '%s'", pool->def->name,
+                    fs_device(pool->def), pool->def->target_path);
+        return false;
+    }
+    return prov_local_pool_refresh(pool, error);
+}
+
+const ProvStorageBackend prov_backend_fs = {
+    .type = PROV_POOL_FS,
+    .check_pool = fs_check_pool,
+    .build_pool = fs_build_pool,
+    .start_pool = fs_start_pool,
+    .refresh_pool = fs_refresh_pool,
+    .stop_pool = fs_stop_pool,
+    .delete_pool = prov_dir_pool_delete,
+    .pool_usage = prov_dir_pool_usage,
+    .lookup_vol = prov_dir_vol_lookup,
+    .create_vol = prov_local_vol_create,
+    .build_vol = prov_local_vol_build,
+    .build_vol_from = prov_local_vol_build_from,
+    .refresh_vol = prov_local_vol_refresh,
+    .delete_vol = prov_local_vol_delete,
+    .resize_vol = prov_local_vol_resize,
+    .upload_vol = prov_local_vol_upload,
+    .download_vol = prov_local_vol_download,
+    .wipe_vol = prov_local_vol_wipe,
+};

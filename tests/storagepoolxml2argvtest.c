@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* storagepoolxml2argvtest.c: pool start/build command lines against libvirt's golden files. */
+#include <stdio.h>
+#include <sys/sysmacros.h>
+
+#include "backends/backends.h"
+#include "tests/testutil.h"
+
+static guint passed;
+static guint total;
+
+/* fs pools: libvirt's Linux expectation is the "-linux" variant of the file. */
+static void
+test_fs_mount(gconstpointer data)
+{
+    const char *name = data;
+    g_autofree char *rel_in = g_strdup_printf("storage/storagepoolxml2xmlin/%s.xml", name);
+    g_autofree char *rel_out = g_strdup_printf("storage/storagepoolxml2argvdata/%s-linux.argv",
+                                               name);
+    g_autofree char *in = prov_test_conformance_path(rel_in);
+    g_autofree char *out = prov_test_conformance_path(rel_out);
+    g_autofree char *xml = NULL;
+    g_autofree char *expected = NULL;
+    g_autofree char *got = NULL;
+    g_autoptr(ProvPoolDef) def = NULL;
+    g_autoptr(ProvCommand) cmd = NULL;
+    g_autoptr(GError) error = NULL;
+
+    total++;
+    if (!in || !out) {
+        g_test_skip("conformance data absent");
+        return;
+    }
+    xml = prov_test_read(in);
+    expected = prov_test_read(out);
+    def = prov_pool_def_parse_string(xml, 0, &error);
+    g_assert_no_error(error);
+    cmd = prov_fs_mount_command(def);
+    got = prov_test_argv_format(prov_command_get_argv(cmd));
+    g_assert_cmpstr(got, ==, expected);
+    passed++;
+}
+
+static void
+test_fs_mkfs(void)
+{
+    static const struct {
+        const char *format;
+        const char *expected;
+    } cases[] = {
+        { "ext4", "mkfs \\\n-t ext4 \\\n-F \\\n/dev/loop7\n" },
+        { "ext3", "mkfs \\\n-t ext3 \\\n-F \\\n/dev/loop7\n" },
+        { "xfs", "mkfs \\\n-t xfs \\\n-f \\\n/dev/loop7\n" },
+        { "vfat", "mkfs \\\n-t vfat \\\n-I \\\n/dev/loop7\n" },
+        { "gfs2", "mkfs \\\n-t gfs2 \\\n/dev/loop7\n" },
+    };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *xml = g_strdup_printf(
+            "<pool type='fs'><name>p</name><source><device path='/dev/loop7'/>"
+            "<format type='%s'/></source><target><path>/mnt/p</path></target></pool>",
+            cases[i].format);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(ProvPoolDef) def = prov_pool_def_parse_string(xml, 0, &error);
+        g_autoptr(ProvCommand) cmd = NULL;
+        g_autofree char *got = NULL;
+
+        g_assert_no_error(error);
+        cmd = prov_fs_mkfs_command(def);
+        got = prov_test_argv_format(prov_command_get_argv(cmd));
+        g_assert_cmpstr(got, ==, cases[i].expected);
+    }
+}
+
+/* /proc/self/mountinfo lines as the kernel writes them (proc(5)), octal escapes included. */
+static void
+test_mountinfo(void)
+{
+    const char *info =
+        "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+        "98 22 7:3 / /srv/pool\\040one rw,nosuid,nodev,noexec shared:50 - ext4 /dev/loop3 rw\n"
+        "99 22 7:4 /sub /srv/other rw shared:51 - xfs /dev/loop4 rw\n";
+
+    g_assert_true(prov_fs_is_mounted(info, "/srv/pool one", makedev(7, 3)));
+    g_assert_false(prov_fs_is_mounted(info, "/srv/pool one", makedev(7, 4)));
+    g_assert_false(prov_fs_is_mounted(info, "/srv/pool", makedev(7, 3)));
+    g_assert_true(prov_fs_is_mounted(info, "/srv/other", makedev(7, 4)));
+    g_assert_false(prov_fs_is_mounted("", "/srv/other", makedev(7, 4)));
+}
+
+static void
+report(void)
+{
+    printf("conformance: pool xml2argv (fs) %u/%u passed\n", passed, total);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_data_func("/storage/fs/mount/pool-fs", "pool-fs", test_fs_mount);
+    g_test_add_func("/storage/fs/mkfs", test_fs_mkfs);
+    g_test_add_func("/storage/fs/mountinfo", test_mountinfo);
+    g_test_add_func("/storage/fs/report", report);
+    return g_test_run();
+}
