@@ -128,8 +128,9 @@ prov_dir_pool_usage(ProvStoragePool *pool, GError **error)
                                     "storage pool '%s': cannot statvfs '%s'",
                                     pool->def->name, pool->def->target_path);
     pool->def->capacity = (guint64)sv.f_frsize * sv.f_blocks;
-    pool->def->available = (guint64)sv.f_frsize * sv.f_bavail;
-    pool->def->allocation = pool->def->capacity - (guint64)sv.f_frsize * sv.f_bfree;
+    /* libvirt's arithmetic: available counts the root reserve, allocation is the rest. */
+    pool->def->available = (guint64)sv.f_frsize * sv.f_bfree;
+    pool->def->allocation = pool->def->capacity - pool->def->available;
     return true;
 }
 

@@ -110,7 +110,7 @@ fs_mounted(const ProvPoolDef *def, bool *ret_mounted, GError **error)
 {
     g_autofree char *info = NULL;
     g_autofree char *target = NULL;
-    dev_t rdev;
+    dev_t rdev = 0;
 
     *ret_mounted = false;
     if (!fs_check_device(def, &rdev, error))

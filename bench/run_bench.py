@@ -192,9 +192,9 @@ class Libvirt:
             'done\n'
             'exec "$0" --config "$1" --pid-file /run/libvirtd.pid\n')
         out = open(os.path.join(self.dir, "libvirtd.out"), "w")
-        # Should this script die without cleaning up, the kernel sends the daemon SIGTERM
-        # (the parent-death signal survives unshare's and sh's exec).
-        # unshare execs sh, and sh execs libvirtd, so proc.pid is the daemon itself.
+        # unshare execs sh and sh execs libvirtd, so proc.pid is the daemon itself.  Should
+        # this script die without cleaning up, the kernel sends the daemon SIGTERM: the
+        # parent-death signal survives both execs.
         self.proc = subprocess.Popen(
             [UNSHARE, "--net", "--mount", "--propagation", "private", "--",
              "/bin/sh", "-c", script, LIBVIRTD, conf],
@@ -378,10 +378,20 @@ def machine_info():
 
 
 def provd_revision(src):
+    """HEAD, marked when the work tree differs from it.  GIT_OPTIONAL_LOCKS=0 keeps
+    `git status` from rewriting the index of a tree others may be working in."""
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
     try:
-        return run(["git", "-C", src, "rev-parse", "--short", "HEAD"], timeout=10).strip()
-    except (BenchError, OSError, subprocess.TimeoutExpired):
+        rev = subprocess.run(["git", "-C", src, "rev-parse", "--short", "HEAD"], env=env,
+                             capture_output=True, text=True, timeout=10, check=True)
+        dirty = subprocess.run(["git", "-C", src, "status", "--porcelain"], env=env,
+                               capture_output=True, text=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError):
         return "unknown"
+    text = rev.stdout.strip()
+    if dirty.stdout.strip():
+        text += " + uncommitted changes"
+    return text
 
 
 class Row:
@@ -445,6 +455,8 @@ def markdown(rows, extra, info, params):
         out.append("- provd git %s (provctl --root DIR, embedded driver, Release build)"
                    % info["provd"])
     out.append("- Repetitions: %s; figures are medians of wall-clock time" % params["reps"])
+    out.append("- Load average (1 min) at start %.2f, at end %.2f"
+               % (info["load_start"], info["load_end"]))
     out.append("")
     out.append("| | workload | libvirt | provd | libvirt/provd | target | met |")
     out.append("|---|---|---:|---:|---:|---:|---|")
@@ -472,8 +484,8 @@ def parse_args():
     p.add_argument("--creates", type=int, default=100,
                    help="volumes created per repetition in C (default 100)")
     p.add_argument("--reps", type=int, default=5, help="timed repetitions for A (default 5)")
-    p.add_argument("--reps-list", type=int, default=3,
-                   help="timed repetitions for B (default 3)")
+    p.add_argument("--reps-list", type=int, default=5,
+                   help="timed repetitions for B (default 5)")
     p.add_argument("--reps-create", type=int, default=3,
                    help="timed repetitions for C (default 3)")
     p.add_argument("--provctl", default=os.environ.get("PROVCTL"),
@@ -581,6 +593,7 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
     signal.alarm(args.max_seconds)
 
+    load_start = os.getloadavg()[0]
     workdir = tempfile.mkdtemp(prefix="provd-bench-", dir=args.workdir)
     libvirt = Libvirt(workdir)
     provd = Provd(workdir, provctl) if provctl else None
@@ -664,6 +677,8 @@ def main():
         info["libvirt"] = libvirt.version()
         info["qemu_img"] = run([QEMU_IMG, "--version"]).splitlines()[0].split()[2]
         info["provd"] = provd_revision(src) if "provd" in sides else None
+        info["load_start"] = load_start
+        info["load_end"] = os.getloadavg()[0]
     except Deadline as e:
         log("aborted (%s), cleaning up" % e)
         return 2

@@ -314,10 +314,17 @@ prov_vol_format_default(ProvPoolType pool_type)
 void
 prov_uuid_format(const unsigned char uuid[16], char buf[37])
 {
-    g_snprintf(buf, 37,
-               "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-               uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
-               uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14], uuid[15]);
+    static const char hex[] = "0123456789abcdef";
+    char *p = buf;
+    int i;
+
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        *p++ = hex[uuid[i] >> 4];
+        *p++ = hex[uuid[i] & 0xf];
+    }
+    *p = '\0';
 }
 
 /*
@@ -773,7 +780,7 @@ static bool
 prov_parse_id(const char *text, const char *what, gint64 *ret, const char *who, GError **error)
 {
     g_autofree char *copy = g_strstrip(g_strdup(text ? text : ""));
-    guint64 v;
+    guint64 v = 0;
     char *end = NULL;
 
     if (g_str_equal(copy, "-1")) {
@@ -810,12 +817,12 @@ prov_parse_perms(xmlXPathContext *ctxt, const char *xpath, ProvPerms *perms, con
     if ((mode = prov_xpath_string("string(./mode)", ctxt))) {
         g_autofree char *trimmed = g_strstrip(g_strdup(mode));
         size_t len = strlen(trimmed);
-        guint64 v;
+        guint64 v = 0;
 
         if (len == 0 || len > 12 || strspn(trimmed, "01234567") != len ||
             (v = g_ascii_strtoull(trimmed, NULL, 8)) > 0777) {
             g_set_error(error, PROV_XML_ERROR, PROV_ERR_XML_ERROR,
-                        "%s: invalid permissions mode '%s': expected an octal number no larger than 0777",
+                        "%s: invalid permissions mode '%s': expected octal, at most 0777",
                         who, trimmed);
             return false;
         }
@@ -926,7 +933,7 @@ prov_pool_adapter_parse(xmlXPathContext *ctxt, xmlNode *node, ProvPoolSourceAdap
 
         if (wwnn || wwpn || parent) {
             g_set_error(error, PROV_XML_ERROR, PROV_ERR_XML_ERROR,
-                        "%s: adapter attributes 'wwnn', 'wwpn' and 'parent' require the adapter 'type'",
+                        "%s: adapter 'wwnn', 'wwpn' and 'parent' require the adapter 'type'",
                         who);
             return false;
         }
@@ -1205,7 +1212,7 @@ prov_pool_source_parse(xmlXPathContext *ctxt, xmlNode *node, ProvPoolType type,
         if (type != PROV_POOL_NETFS ||
             (src->format != PROV_NETFS_NFS && src->format != PROV_NETFS_AUTO)) {
             g_set_error(error, PROV_XML_ERROR, PROV_ERR_CONFIG_UNSUPPORTED,
-                        "%s: <protocol ver='%s'> is only supported by netfs pools of format 'nfs' or 'auto'",
+                        "%s: <protocol ver='%s'> needs a netfs pool of format nfs or auto",
                         who, src->protocol_ver);
             return false;
         }
@@ -1377,7 +1384,7 @@ prov_pool_def_parse_node(xmlXPathContext *ctxt, GError **error)
 
     if (type == PROV_POOL_ISCSI_DIRECT && !def->source.initiator_iqn) {
         g_set_error(error, PROV_XML_ERROR, PROV_ERR_CONFIG_UNSUPPORTED,
-                    "%s: missing <initiator><iqn name='...'/></initiator>, required for 'iscsi-direct' pools",
+                    "%s: missing <initiator><iqn name='...'/></initiator> (iscsi-direct pools)",
                     who);
         return NULL;
     }
@@ -1551,7 +1558,7 @@ prov_pool_source_format(ProvXmlBuf *buf, ProvPoolType type, const ProvPoolSource
     prov_xml_buf_add(buf, "<source>\n");
     prov_xml_buf_adjust_indent(buf, 2);
 
-    for (i = 0; (opts->flags & PROV_SRC_HOST) && i < src->hosts->len; i++) {
+    for (i = 0; (opts->flags & PROV_SRC_HOST) && src->hosts && i < src->hosts->len; i++) {
         const ProvPoolSourceHost *host = g_ptr_array_index(src->hosts, i);
 
         prov_xml_buf_escape(buf, "<host name='%s'", host->name);
@@ -1560,7 +1567,8 @@ prov_pool_source_format(ProvXmlBuf *buf, ProvPoolType type, const ProvPoolSource
         prov_xml_buf_add(buf, "/>\n");
     }
 
-    for (i = 0; (opts->flags & PROV_SRC_DEVICE) && i < src->devices->len; i++) {
+    for (i = 0; (opts->flags & PROV_SRC_DEVICE) && src->devices && i < src->devices->len;
+         i++) {
         const ProvPoolSourceDevice *dev = g_ptr_array_index(src->devices, i);
 
         prov_xml_buf_escape(buf, "<device path='%s'", dev->path);
@@ -1808,12 +1816,12 @@ prov_pool_source_copy(ProvPoolSource *dst, const ProvPoolSource *src)
     guint i;
 
     prov_pool_source_init(dst);
-    for (i = 0; i < src->hosts->len; i++) {
+    for (i = 0; src->hosts && i < src->hosts->len; i++) {
         const ProvPoolSourceHost *host = g_ptr_array_index(src->hosts, i);
 
         prov_pool_source_add_host(dst, host->name, host->port);
     }
-    for (i = 0; i < src->devices->len; i++) {
+    for (i = 0; src->devices && i < src->devices->len; i++) {
         const ProvPoolSourceDevice *dev = g_ptr_array_index(src->devices, i);
         ProvPoolSourceDevice *dup = prov_pool_source_add_device(dst, dev->path);
 

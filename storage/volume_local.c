@@ -2037,12 +2037,14 @@ prov_local_vol_resize(ProvStoragePool *pool, ProvVolDef *vol, guint64 capacity,
             return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
                                         "storage volume '%s': cannot sync", vol->name);
     } else {
-        /* `qemu-img resize [--shrink] PATH BYTES`, bytes rounded up to a sector. */
+        /* `qemu-img resize [--shrink] -f FMT PATH BYTES`, bytes rounded up to a sector. */
         g_autoptr(ProvCommand) cmd = prov_command_new_args(QEMU_IMG, "resize", NULL);
 
         if (capacity < current)
             prov_command_add_arg(cmd, "--shrink");
-        prov_command_add_arg(cmd, vol->target_path);
+        /* The format we probed, so qemu-img does not guess (libvirt lets it guess). */
+        prov_command_add_args(cmd, "-f", prov_file_format_to_string(fmt), vol->target_path,
+                              NULL);
         prov_command_add_arg_format(cmd, "%" G_GUINT64_FORMAT, (capacity + 511) / 512 * 512);
         if (!local_run_long(cmd, error))
             return false;
@@ -2229,8 +2231,12 @@ prov_local_vol_upload(ProvStoragePool *pool, ProvVolDef *vol, int fd, guint64 of
                                     "storage volume '%s': cannot open '%s'", vol->name,
                                     vol->target_path);
     src_pos = local_fd_positional(fd, &src_off, &sst);
-    if (src_pos && S_ISREG(sst.st_mode) && length == 0)
-        length = (guint64)sst.st_size > src_off ? (guint64)sst.st_size - src_off : 0;
+    if (src_pos && S_ISREG(sst.st_mode)) {
+        /* A file source ends at its end: never pad the volume with invented zeros. */
+        guint64 avail = (guint64)sst.st_size > src_off ? (guint64)sst.st_size - src_off : 0;
+
+        length = length ? MIN(length, avail) : avail;
+    }
 
     copy.what = what;
     copy.src_fd = fd;

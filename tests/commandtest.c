@@ -22,6 +22,7 @@
  * with "--helper <mode>" (see prov_test_helper_main).
  */
 static char *self_exe;
+static char *self_name; /* its basename, as error messages show it */
 
 #define FLOOD_LINE_LEN 13 /* "out 00000000\n" */
 
@@ -196,6 +197,7 @@ test_command_stderr_tail(void)
     g_autoptr(GError) error = NULL;
     g_auto(GStrv) lines = NULL;
     g_autofree char *out = NULL;
+    g_autofree char *prefix = NULL;
     const char *tail;
     guint i;
 
@@ -203,10 +205,11 @@ test_command_stderr_tail(void)
     g_assert_false(prov_command_run(cmd, &out, NULL, &error));
     g_assert_error(error, PROV_COMMAND_ERROR, PROV_ERR_OPERATION_FAILED);
     g_assert_null(out);
-    g_assert_true(g_str_has_prefix(error->message, "'commandtest' exited with status 3: "));
+    prefix = g_strdup_printf("'%s' exited with status 3: ", self_name);
+    g_assert_true(g_str_has_prefix(error->message, prefix));
 
     /* Exactly the last ten lines of stderr, nothing of stdout. */
-    tail = error->message + strlen("'commandtest' exited with status 3: ");
+    tail = error->message + strlen(prefix);
     lines = g_strsplit(tail, "\n", -1);
     g_assert_cmpuint(g_strv_length(lines), ==, 10);
     for (i = 0; i < 10; i++) {
@@ -239,13 +242,15 @@ test_command_signal(void)
 {
     g_autoptr(ProvCommand) cmd = prov_test_helper("raise");
     g_autoptr(GError) error = NULL;
+    g_autofree char *want = NULL;
     int status = -1;
 
     prov_command_add_arg_format(cmd, "%d", SIGUSR1);
     /* Death by a signal fails even when the caller takes any exit status. */
     g_assert_false(prov_command_run(cmd, NULL, &status, &error));
     g_assert_error(error, PROV_COMMAND_ERROR, PROV_ERR_OPERATION_FAILED);
-    g_assert_cmpstr(error->message, ==, "'commandtest' was killed by signal SIGUSR1: about to die");
+    want = g_strdup_printf("'%s' was killed by signal SIGUSR1: about to die", self_name);
+    g_assert_cmpstr(error->message, ==, want);
     g_assert_cmpint(status, ==, -1);
 }
 
@@ -355,6 +360,16 @@ test_command_no_fd_leak(void)
     g_assert_true(prov_command_run(cmd, &out, NULL, &error));
     g_assert_no_error(error);
     g_assert_cmpstr(out, ==, "0\n1\n2\n");
+
+    /* The same through a real tool: ls sees 0, 1, 2 and its own directory fd, 3. */
+    {
+        g_autoptr(ProvCommand) ls = prov_command_new_args("/usr/bin/ls", "/proc/self/fd", NULL);
+        g_autofree char *listing = NULL;
+
+        g_assert_true(prov_command_run(ls, &listing, NULL, &error));
+        g_assert_no_error(error);
+        g_assert_cmpstr(listing, ==, "0\n1\n2\n3\n");
+    }
 
     close(leaky);
     close(77);
@@ -678,6 +693,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     self_exe = g_file_read_link("/proc/self/exe", NULL);
     g_assert_nonnull(self_exe);
+    self_name = g_path_get_basename(self_exe);
 
     g_test_add_func("/command/echo", test_command_echo);
     g_test_add_func("/command/relative-program", test_command_relative_program);

@@ -48,10 +48,10 @@ test_fs_mkfs(void)
         const char *format;
         const char *expected;
     } cases[] = {
-        { "ext4", "mkfs \\\n-t ext4 \\\n-F \\\n/dev/loop7\n" },
-        { "ext3", "mkfs \\\n-t ext3 \\\n-F \\\n/dev/loop7\n" },
-        { "xfs", "mkfs \\\n-t xfs \\\n-f \\\n/dev/loop7\n" },
-        { "vfat", "mkfs \\\n-t vfat \\\n-I \\\n/dev/loop7\n" },
+        { "ext4", "mkfs \\\n-t ext4 \\\n-F /dev/loop7\n" },
+        { "ext3", "mkfs \\\n-t ext3 \\\n-F /dev/loop7\n" },
+        { "xfs", "mkfs \\\n-t xfs \\\n-f /dev/loop7\n" },
+        { "vfat", "mkfs \\\n-t vfat \\\n-I /dev/loop7\n" },
         { "gfs2", "mkfs \\\n-t gfs2 \\\n/dev/loop7\n" },
     };
     guint i;

@@ -269,6 +269,7 @@ test_vol_schema_fixtures(void)
             checked++;
         }
     }
+    g_test_message("conformance: vol schema fixtures %u/%u as expected", checked, checked);
     printf("conformance: vol schema fixtures %u/%u as expected by our storagevol.rng\n",
            checked, checked);
     g_assert_cmpuint(checked, >=, 48);

@@ -8,6 +8,7 @@
 
 #include "storage/storage_conf.h"
 #include "util/error.h"
+#include "util/xml.h"
 
 typedef enum {
     DOC_POOL,
@@ -152,7 +153,7 @@ static const BadDoc bad_docs[] = {
       "<pool type='netfs'><name>p1</name><source><host name='h'/><dir path='share'/>"
       "<format type='cifs'/><protocol ver='3'/></source><target><path>/mnt</path></target>"
       "</pool>",
-      PROV_ERR_CONFIG_UNSUPPORTED, "<protocol ver='3'> is only supported" },
+      PROV_ERR_CONFIG_UNSUPPORTED, "<protocol ver='3'> needs a netfs pool of format nfs" },
     { "netfs-protocol-comma", DOC_POOL,
       "<pool type='netfs'><name>p1</name><source><host name='h'/><dir path='/e'/>"
       "<protocol ver='4,rw'/></source><target><path>/mnt</path></target></pool>",
@@ -194,7 +195,7 @@ static const BadDoc bad_docs[] = {
     { "scsi-legacy-wwnn", DOC_POOL,
       "<pool type='scsi'><name>p1</name><source><adapter name='host0' wwnn='20000000c9831b4b'/>"
       "</source><target><path>/dev</path></target></pool>",
-      PROV_ERR_XML_ERROR, "require the adapter 'type'" },
+      PROV_ERR_XML_ERROR, "'wwnn', 'wwpn' and 'parent' require the adapter 'type'" },
     { "scsi-adapter-type", DOC_POOL,
       "<pool type='scsi'><name>p1</name><source><adapter type='usb_host' name='x'/>"
       "</source><target><path>/dev</path></target></pool>",
@@ -559,6 +560,147 @@ test_accepted_oddities(void)
     }
 }
 
+/* ---- the XML helpers underneath (util/xml.c) ---------------------------------------- */
+
+static void
+test_xml_xpath(void)
+{
+    static const char *const doc_text =
+        "<pool type='iscsi' xmlns:x='urn:x'>\n"
+        "  <source>\n"
+        "    <host name='a' port='1'/>\n"
+        "    <host name='b'/>\n"
+        "    <x:host name='ns'/>\n"
+        "    <device path='/dev/sda'><freeExtent start='1' end='2'/></device>\n"
+        "  </source>\n"
+        "  <name> spaced <!-- c --> name </name>\n"
+        "  <empty></empty>\n"
+        "</pool>\n";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(xmlXPathContext) ctxt = NULL;
+    g_autoptr(xmlDoc) doc = prov_xml_parse(doc_text, -1, "test", "pool", &ctxt, &error);
+    g_autofree xmlNode **nodes = NULL;
+    g_autofree char *s1 = NULL;
+    g_autofree char *s2 = NULL;
+    g_autofree char *s3 = NULL;
+    g_autofree char *s4 = NULL;
+    g_autofree char *s5 = NULL;
+    xmlNode *node;
+    unsigned int u = 0;
+    int i = 0;
+    bool b = false;
+
+    g_assert_no_error(error);
+    /* tree-walk fast path */
+    s1 = prov_xpath_string("string(./source/host/@name)", ctxt);
+    g_assert_cmpstr(s1, ==, "a");
+    s2 = prov_xpath_string("string(./name)", ctxt);
+    g_assert_cmpstr(s2, ==, " spaced  name ");
+    g_assert_null(prov_xpath_string("string(./empty)", ctxt));
+    g_assert_null(prov_xpath_string("string(./missing/@x)", ctxt));
+    g_assert_cmpuint(prov_xpath_nodes("./source/host", ctxt, &nodes), ==, 2);
+    g_assert_cmpstr(prov_xml_node_name(nodes[1]), ==, "host");
+    g_clear_pointer(&nodes, g_free);
+    g_assert_cmpuint(prov_xpath_nodes("./source/*", ctxt, NULL), ==, 4);
+    g_assert_cmpuint(prov_xpath_nodes("./nothing", ctxt, &nodes), ==, 0);
+    g_assert_nonnull(prov_xpath_node("./source/device/freeExtent", ctxt));
+    /* anything else goes through the XPath engine */
+    s3 = prov_xpath_string("string(./source/host[2]/@name)", ctxt);
+    g_assert_cmpstr(s3, ==, "b");
+    s4 = prov_xpath_string("concat(./source/host[1]/@name, '-', ./source/host[1]/@port)",
+                           ctxt);
+    g_assert_cmpstr(s4, ==, "a-1");
+    node = prov_xpath_node("./source/host[@name='b']", ctxt);
+    g_assert_nonnull(node);
+    /* namespaced children are found by URI, not prefix */
+    node = prov_xml_child(prov_xpath_node("./source", ctxt), "urn:x", "host");
+    g_assert_nonnull(node);
+    s5 = prov_xml_prop_string(node, "name");
+    g_assert_cmpstr(s5, ==, "ns");
+
+    /* typed attributes */
+    node = prov_xpath_node("./source/host", ctxt);
+    g_assert_cmpint(prov_xml_prop_uint(node, "port", 10, 0, &u, &error), ==, 1);
+    g_assert_cmpuint(u, ==, 1);
+    g_assert_cmpint(prov_xml_prop_int(node, "missing", 0, &i, &error), ==, 0);
+    g_assert_cmpint(prov_xml_prop_int(node, "missing", PROV_XML_PROP_REQUIRED, &i, &error), ==,
+                    -1);
+    g_assert_error(error, PROV_XML_ERROR, PROV_ERR_XML_ERROR);
+    g_assert_nonnull(strstr(error->message, "missing required attribute 'missing' in element "
+                                            "'host'"));
+    g_clear_error(&error);
+    g_assert_cmpint(prov_xml_prop_yes_no(node, "name", 0, &b, &error), ==, -1);
+    g_assert_error(error, PROV_XML_ERROR, PROV_ERR_XML_DETAIL);
+    g_clear_error(&error);
+    g_assert_cmpint(prov_xml_prop_enum(node, "name", prov_pool_type_from_string, 0, &i, &error),
+                    ==, -1);
+    g_assert_nonnull(strstr(error->message, "invalid value 'a' for attribute 'name'"));
+    g_clear_error(&error);
+    g_assert_cmpint(prov_xml_prop_uint(node, "port", 10, PROV_XML_PROP_NONZERO, &u, &error), ==,
+                    1);
+    g_assert_cmpint(prov_xml_prop_uint(node, "name", 10, 0, &u, &error), ==, -1);
+    g_assert_error(error, PROV_XML_ERROR, PROV_ERR_XML_DETAIL);
+}
+
+static void
+test_xml_buf(void)
+{
+    g_auto(ProvXmlBuf) buf = { NULL, 0 };
+    g_autofree char *out = NULL;
+    g_autofree char *esc = NULL;
+
+    prov_xml_buf_init(&buf);
+    prov_xml_buf_add(&buf, "<a>\n");
+    prov_xml_buf_adjust_indent(&buf, 2);
+    prov_xml_buf_escape(&buf, "<b x='%s'/>\n", "it's <\"quoted\"> & more");
+    prov_xml_buf_escape(&buf, "<c>%s</c>\n", NULL);
+    prov_xml_buf_escape(&buf, "%s\n", "line1\nline2\tx\x01y");
+    prov_xml_buf_add(&buf, "<d n='%d'>\n", 42);
+    prov_xml_buf_adjust_indent(&buf, 2);
+    prov_xml_buf_add_block(&buf, "<e/>\n<f/>\n");
+    prov_xml_buf_adjust_indent(&buf, -2);
+    prov_xml_buf_add(&buf, "</d>\n");
+    prov_xml_buf_adjust_indent(&buf, -2);
+    prov_xml_buf_add(&buf, "</a>\n");
+    out = prov_xml_buf_steal(&buf);
+    g_assert_cmpstr(out, ==,
+                    "<a>\n"
+                    "  <b x='it&apos;s &lt;&quot;quoted&quot;&gt; &amp; more'/>\n"
+                    "  line1&#xA;line2&#x9;xy\n"
+                    "  <d n='42'>\n"
+                    "    <e/>\n"
+                    "    <f/>\n"
+                    "  </d>\n"
+                    "</a>\n");
+    esc = prov_xml_escape("a&b");
+    g_assert_cmpstr(esc, ==, "a&amp;b");
+}
+
+static void
+test_xml_canonicalize(void)
+{
+    static const char *const a =
+        "<pool type='dir' xmlns:fs='urn:fs'>\n  <name>x</name>\n  <t a='1' b='2'/>\n"
+        "  <fs:o name='n'/>\n</pool>\n";
+    static const char *const b =
+        "<?xml version='1.0'?><!-- c --><pool xmlns:fs=\"urn:fs\" type=\"dir\"><name>  x\n"
+        "</name><t b='2' a='1'></t><fs:o name='n'/></pool>";
+    static const char *const c =
+        "<pool type='dir' xmlns:fs='urn:fs'><name>y</name><t a='1' b='2'/><fs:o name='n'/></pool>";
+    g_autofree char *ca = NULL;
+    g_autofree char *cb = NULL;
+    g_autofree char *cc = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(prov_xml_canonicalize(a, &ca, &error));
+    g_assert_true(prov_xml_canonicalize(b, &cb, &error));
+    g_assert_true(prov_xml_canonicalize(c, &cc, &error));
+    g_assert_cmpstr(ca, ==, cb);
+    g_assert_cmpstr(ca, !=, cc);
+    g_assert_false(prov_xml_canonicalize("<a><b></a>", &cc, &error));
+    g_assert_error(error, PROV_XML_ERROR, PROV_ERR_XML_ERROR);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -576,5 +718,8 @@ main(int argc, char **argv)
     g_test_add_func("/storage/xml-invalid/validate-flag", test_validate_flag);
     g_test_add_func("/storage/xml-invalid/name-validate", test_name_validate);
     g_test_add_func("/storage/xml-invalid/accepted-oddities", test_accepted_oddities);
+    g_test_add_func("/util/xml/xpath", test_xml_xpath);
+    g_test_add_func("/util/xml/buf", test_xml_buf);
+    g_test_add_func("/util/xml/canonicalize", test_xml_canonicalize);
     return g_test_run();
 }

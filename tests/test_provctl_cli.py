@@ -669,6 +669,20 @@ class VolOutput(DriverCase):
                          virsh_table(["Name", "Path"],
                                      [[n, self.vpath(n)] for n in names]) + "\n")
 
+    def test_names_that_are_not_text(self):
+        # A file put into the pool behind provctl's back, named with a byte that is
+        # not UTF-8: the table shows it escaped, JSON stays valid UTF-8.
+        with open(os.path.join(os.fsencode(self.target), b"bad\xffname"), "wb"):
+            pass
+        self.ok("pool-refresh", "images")
+        out = self.out("vol-list", "images")
+        self.assertIn(" bad\\xffname   %s/bad\\xffname\n" % self.target, out)
+        raw = subprocess.run([provtest.PROVCTL, "--root", self.root, "--json", "vol-list",
+                              "images"], capture_output=True, timeout=provtest.TIMEOUT)
+        self.assertEqual(raw.returncode, EXIT_OK, raw.stderr)
+        data = json.loads(raw.stdout.decode("utf-8"))
+        self.assertEqual(data[0]["name"], "bad\ufffdname")
+
     def test_vol_list_json(self):
         self.ok("vol-create-as", "images", "a.img", "1M", "--allocation", "0")
         data = json.loads(self.out("--json", "vol-list", "images"))

@@ -8,8 +8,6 @@ sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 import hashlib
 import os
 import resource
-import stat
-import subprocess
 import time
 
 import provtest
@@ -80,7 +78,8 @@ class BadInput(ProvTestCase):
     def test_billion_laughs(self):
         lols = ["<!ENTITY lol \"lol\">"]
         for i in range(1, 10):
-            lols.append("<!ENTITY lol%d \"%s\">" % (i, ("&lol%s;" % ("" if i == 1 else i - 1)) * 10))
+            prev = "&lol%s;" % ("" if i == 1 else i - 1)
+            lols.append("<!ENTITY lol%d \"%s\">" % (i, prev * 10))
         doc = ("<?xml version='1.0'?>\n<!DOCTYPE pool [\n%s\n]>\n"
                "<pool type='dir'>\n  <name>&lol9;</name>\n"
                "  <target><path>/tmp/laughs</path></target>\n</pool>\n" % "\n".join(lols))
@@ -267,6 +266,27 @@ class BadInput(ProvTestCase):
         self.refused_unchanged(["vol-create", "good", path], 1, "foo")
         self.refused_unchanged(["vol-wipe", "keep.img", "--pool", "good", "--algorithm",
                                 "nosuchalg"], (1, 2), "nosuchalg")
+
+    def test_bad_volume_options(self):
+        # A backing volume that does not exist.
+        self.refused_unchanged(["vol-create-as", "good", "o.qcow2", "1G", "--format", "qcow2",
+                                "--backing-vol", "nosuch.qcow2", "--backing-vol-format",
+                                "qcow2"], 1, "nosuch.qcow2")
+        # libvirt refuses a backing store, or metadata preallocation, for raw volumes.
+        self.refused_unchanged(["vol-create-as", "good", "o.img", "1G", "--format", "raw",
+                                "--backing-vol", "keep.img", "--backing-vol-format", "raw"],
+                               1, "o.img")
+        self.refused_unchanged(["vol-create-as", "good", "o.img", "1M", "--prealloc-metadata"],
+                               1, "o.img")
+        # Malformed volume documents.
+        for label, doc in (("unclosed", "<volume><name>v.img</name><capacity>1"),
+                           ("no-name", "<volume><capacity>1024</capacity></volume>"),
+                           ("no-capacity", "<volume><name>v.img</name></volume>"),
+                           ("pool-doc", provtest.pool_xml("p", "/tmp/p"))):
+            with self.subTest(label):
+                path = self.write_file("bad-vol.xml", doc)
+                self.refused_unchanged(["vol-create", "good", path], 1)
+        self.assertEqual(self.vol_names("good"), ["keep.img"])
 
     def test_target_is_regular_file(self):
         plain = self.path("plainfile")

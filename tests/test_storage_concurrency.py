@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 import provtest
 from provtest import MIB, ProvTestCase, LOCAL_TEMP_PREFIX
 
-LOSER_MESSAGE = re.compile(r"(?i)already (exists|defined)|busy|in use|being (allocated|created)|running job")
+LOSER_MESSAGE = re.compile(
+    r"(?i)already (exists|defined)|busy|in use|being (allocated|created)|running job")
 
 
 class Concurrency(ProvTestCase):

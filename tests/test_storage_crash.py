@@ -8,6 +8,7 @@ sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 
 import os
 import shutil
+import time
 import xml.etree.ElementTree as ET
 
 import provtest
@@ -165,6 +166,36 @@ class VolCreateCrash(CrashBase):
         self.ok("vol-clone", "src.img", "dst.img", "--pool", "images")
         self.assertEqual(provtest.sha256_file(os.path.join(self.target, "dst.img")),
                          provtest.sha256_file(os.path.join(self.target, "src.img")))
+        self.check_stale_temp_removed()
+
+    def test_sigkill_during_clone_copy(self):
+        """A real kill -9 from outside while a clone copies data (no crash point)."""
+        src = os.path.join(self.target, "src.img")
+        self.ok("vol-create-as", "images", "src.img", "512M")
+        with open(src, "r+b") as f:
+            block = os.urandom(MIB)
+            for _ in range(512):
+                f.write(block)
+        proc = self.ctl_bg("vol-clone", "src.img", "dst.img", "--pool", "images")
+        deadline = time.monotonic() + 60
+        writing = None
+        while writing is None and proc.poll() is None and time.monotonic() < deadline:
+            for pid in provtest.process_tree(proc.pid):
+                for p in provtest.open_files(pid):
+                    if os.path.dirname(p) == self.target and p != src:
+                        writing = p
+            time.sleep(0.002)
+        if writing is None:
+            proc.wait(timeout=provtest.TIMEOUT)
+            self.skipTest("the clone finished before it could be killed (rc %s)"
+                          % proc.returncode)
+        proc.kill()
+        proc.wait(timeout=30)
+        self.assertEqual(proc.returncode, -9)
+        self.check_consistent_after_vol_crash("dst.img")
+        self.ok("vol-clone", "src.img", "dst.img", "--pool", "images")
+        self.assertEqual(provtest.sha256_file(os.path.join(self.target, "dst.img")),
+                         provtest.sha256_file(src))
         self.check_stale_temp_removed()
 
     def test_crash_does_not_block_the_pool(self):

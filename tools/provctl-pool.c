@@ -8,6 +8,7 @@
 #include "storage/storage_conf.h"
 #include "tools/provctl-util.h"
 #include "util/error.h"
+#include "util/units.h"
 
 /* virsh's pool state names (virshStoragePoolState). */
 static const char *
@@ -52,18 +53,14 @@ pool_info_to_json(JsonBuilder *b, const ProvPoolInfo *info)
     const char *type = prov_pool_type_to_string(info->type);
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "name");
-    json_builder_add_string_value(b, info->name);
-    json_builder_set_member_name(b, "uuid");
-    json_builder_add_string_value(b, info->uuid);
-    json_builder_set_member_name(b, "state");
-    json_builder_add_string_value(b, pool_state_to_string(info->state));
+    prov_ctl_json_add_string(b, "name", info->name);
+    prov_ctl_json_add_string(b, "uuid", info->uuid);
+    prov_ctl_json_add_string(b, "state", pool_state_to_string(info->state));
     json_builder_set_member_name(b, "autostart");
     json_builder_add_boolean_value(b, info->autostart);
     json_builder_set_member_name(b, "persistent");
     json_builder_add_boolean_value(b, info->persistent);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, type ? type : "unknown");
+    prov_ctl_json_add_string(b, "type", type ? type : "unknown");
     prov_ctl_json_add_size(b, "capacity", info->capacity);
     prov_ctl_json_add_size(b, "allocation", info->allocation);
     prov_ctl_json_add_size(b, "available", info->available);
@@ -654,9 +651,9 @@ cmd_pool_info(ProvCtl *ctl, const ProvCtlCmd *cmd)
             prov_ctl_print(ctl, "%-15s %" G_GUINT64_FORMAT "\n", "Available:",
                            info->available);
         } else {
-            g_autofree char *cap = prov_ctl_size_human(info->capacity);
-            g_autofree char *alloc = prov_ctl_size_human(info->allocation);
-            g_autofree char *avail = prov_ctl_size_human(info->available);
+            g_autofree char *cap = prov_format_size_human(info->capacity);
+            g_autofree char *alloc = prov_format_size_human(info->allocation);
+            g_autofree char *avail = prov_format_size_human(info->available);
 
             prov_ctl_print(ctl, "%-15s %s\n", "Capacity:", cap);
             prov_ctl_print(ctl, "%-15s %s\n", "Allocation:", alloc);
@@ -705,9 +702,9 @@ pool_list_print_table(ProvCtl *ctl, GPtrArray *pools, bool details)
             prov_ctl_table_add_row(table, info->name, info->active ? "active" : "inactive",
                                    yes_no(info->autostart), NULL);
         } else if (pool_has_sizes(info)) {
-            g_autofree char *cap = prov_ctl_size_human(info->capacity);
-            g_autofree char *alloc = prov_ctl_size_human(info->allocation);
-            g_autofree char *avail = prov_ctl_size_human(info->available);
+            g_autofree char *cap = prov_format_size_human(info->capacity);
+            g_autofree char *alloc = prov_format_size_human(info->allocation);
+            g_autofree char *avail = prov_format_size_human(info->available);
 
             prov_ctl_table_add_row(table, info->name, pool_state_to_string(info->state),
                                    yes_no(info->autostart), yes_no(info->persistent),

@@ -164,12 +164,6 @@ prov_ctl_print_document(ProvCtl *ctl, const char *text)
         fputc('\n', stdout);
 }
 
-char *
-prov_ctl_size_human(guint64 bytes)
-{
-    return prov_format_size_human(bytes);
-}
-
 /* ---- table ---------------------------------------------------------------- */
 
 struct _ProvCtlTable {
@@ -344,6 +338,21 @@ prov_ctl_table_print(ProvCtl *ctl, const ProvCtlTable *table)
 /* ---- JSON ----------------------------------------------------------------- */
 
 void
+prov_ctl_json_add_string(JsonBuilder *builder, const char *key, const char *value)
+{
+    json_builder_set_member_name(builder, key);
+    if (!value) {
+        json_builder_add_null_value(builder);
+    } else if (g_utf8_validate(value, -1, NULL)) {
+        json_builder_add_string_value(builder, value);
+    } else {
+        g_autofree char *valid = g_utf8_make_valid(value, -1);
+
+        json_builder_add_string_value(builder, valid);
+    }
+}
+
+void
 prov_ctl_json_add_size(JsonBuilder *builder, const char *key, guint64 bytes)
 {
     json_builder_set_member_name(builder, key);
@@ -367,8 +376,9 @@ prov_ctl_json_print(JsonBuilder *builder)
 
 /* ---- progress bar --------------------------------------------------------- */
 
-char *
-prov_ctl_progress_format(guint64 done, guint64 total)
+/* "[###   ]  50% 1.00 MiB/2.00 MiB", or "1.00 MiB done" when the total is unknown. */
+static char *
+progress_format(guint64 done, guint64 total)
 {
     g_autofree char *done_str = prov_format_size_human(done);
     g_autofree char *total_str = NULL;
@@ -412,7 +422,7 @@ progress_draw(guint64 done, guint64 total, void *opaque)
         now - bar->last_draw_us < PROV_CTL_BAR_INTERVAL_US)
         return;
 
-    text = prov_ctl_progress_format(done, total);
+    text = progress_format(done, total);
     len = strlen(text);
     /* Pad with blanks when the new line is shorter, so no stale tail remains. */
     fprintf(stderr, "\r%s%*s", text, bar->last_len > len ? (int)(bar->last_len - len) : 0, "");

@@ -49,6 +49,11 @@ typedef struct {
 typedef struct _ProvCtl ProvCtl;
 typedef struct _ProvCtlCmd ProvCtlCmd;
 
+/*
+ * A command's handler.  It prints its own output and errors and returns the
+ * exit status; PROV_CTL_EXIT_USAGE only for mistakes found before touching
+ * anything (main then prints the command's synopsis).
+ */
 typedef ProvCtlExit (*ProvCtlHandler)(ProvCtl *ctl, const ProvCtlCmd *cmd);
 
 typedef enum {
@@ -78,11 +83,33 @@ struct _ProvCtl {
 
 /* ---- option accessors (provctl.c) ---- */
 
-/* Was the bool option @name given?  @name must be one of the command's options. */
+/**
+ * prov_ctl_opt_bool:
+ * @cmd: the parsed command
+ * @name: one of the command's bool options (anything else aborts: a programming error)
+ *
+ * Returns whether the option was given.
+ */
 bool prov_ctl_opt_bool(const ProvCtlCmd *cmd, const char *name);
-/* The value of string option @name, or NULL when it was not given. */
+
+/**
+ * prov_ctl_opt_string:
+ * @cmd: the parsed command
+ * @name: one of the command's string options
+ *
+ * Returns the value (owned by @cmd, never empty), or NULL when it was not given.
+ */
 const char *prov_ctl_opt_string(const ProvCtlCmd *cmd, const char *name);
-/* The parsed value of size option @name; false (and *ret untouched) when not given. */
+
+/**
+ * prov_ctl_opt_size:
+ * @cmd: the parsed command
+ * @name: one of the command's size options
+ * @ret: where the size in bytes goes
+ *
+ * Returns true with *@ret set when the option was given, false (and *@ret
+ * untouched) when not.  The parser has already refused malformed sizes.
+ */
 bool prov_ctl_opt_size(const ProvCtlCmd *cmd, const char *name, guint64 *ret);
 
 /**
@@ -108,13 +135,40 @@ ProvCtlExit prov_ctl_exclusive(const ProvCtlCmd *cmd, const char *a, const char 
  */
 ProvStorageDriver *prov_ctl_driver(ProvCtl *ctl);
 
-/* Output that is always printed (listings, XML, names). */
+/**
+ * prov_ctl_print:
+ * @ctl: the run
+ * @fmt: printf-style format
+ *
+ * Output that is always printed on stdout (listings, XML, names).
+ */
 void prov_ctl_print(ProvCtl *ctl, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-/* Success messages ("Pool p1 started"), suppressed by -q as virsh's vshPrintExtra. */
+
+/**
+ * prov_ctl_print_extra:
+ * @ctl: the run
+ * @fmt: printf-style format
+ *
+ * A success message ("Pool p1 started") on stdout, suppressed by -q as virsh's
+ * vshPrintExtra.
+ */
 void prov_ctl_print_extra(ProvCtl *ctl, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-/* "error: <message>" on stderr. */
+
+/**
+ * prov_ctl_error:
+ * @fmt: printf-style format
+ *
+ * Prints "error: <message>" on stderr, one such line per line of the message.
+ */
 void prov_ctl_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-/* The detail line(s) of @err, each prefixed with "error: ". */
+
+/**
+ * prov_ctl_error_detail:
+ * @err: the error (may be NULL: nothing is printed)
+ *
+ * Prints @err's message as "error: " lines: the second line of virsh's
+ * two-line errors.
+ */
 void prov_ctl_error_detail(const GError *err);
 
 /**
@@ -129,11 +183,23 @@ void prov_ctl_error_detail(const GError *err);
 void prov_ctl_pool_error(const char *pool, const GError *err, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 
-/* Prints a message and returns false when @str is not a size ("10G", "512"). */
+/**
+ * prov_ctl_parse_size:
+ * @str: "10G", "512", "1MiB" (a bare number is bytes)
+ * @what: what is sized, for the message ("capacity")
+ * @ret: where the size in bytes goes
+ *
+ * Returns false after printing "Malformed size '<str>'" and the reason when
+ * @str is not a whole number with a known unit, or exceeds 2^63 - 1 bytes.
+ */
 bool prov_ctl_parse_size(const char *str, const char *what, guint64 *ret);
 
-/* The contents of an XML file named on the command line; prints the error and
- * returns NULL on failure.  Caller frees. */
+/**
+ * prov_ctl_read_file:
+ * @path: an XML file named on the command line
+ *
+ * Returns the contents (caller frees), or NULL after printing the error.
+ */
 char *prov_ctl_read_file(const char *path);
 
 /**
@@ -146,32 +212,88 @@ char *prov_ctl_read_file(const char *path);
  */
 void prov_ctl_xml_line(GString *buf, int indent, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
-/* Prints @text followed by a newline unless it already ends with one. */
+/**
+ * prov_ctl_print_document:
+ * @ctl: the run
+ * @text: an XML document
+ *
+ * Prints @text on stdout, followed by a newline unless it already ends with one.
+ */
 void prov_ctl_print_document(ProvCtl *ctl, const char *text);
-
-/* "10.00 GiB" as virsh prints sizes. */
-char *prov_ctl_size_human(guint64 bytes);
 
 /* ---- table printer (virsh's vshTable) ---- */
 
 typedef struct _ProvCtlTable ProvCtlTable;
 
+/**
+ * prov_ctl_table_new:
+ * @first_header: the first column title, then the others, then NULL
+ *
+ * Returns a new table (free with prov_ctl_table_free) with that header row.
+ */
 ProvCtlTable *prov_ctl_table_new(const char *first_header, ...) G_GNUC_NULL_TERMINATED;
-/* Adds one row; it must have as many cells as the header. */
+
+/**
+ * prov_ctl_table_add_row:
+ * @table: the table
+ * @first_cell: the first cell, then the others, then NULL; as many as header columns
+ *
+ * Appends a row; the cells are copied.
+ */
 void prov_ctl_table_add_row(ProvCtlTable *table, const char *first_cell, ...)
     G_GNUC_NULL_TERMINATED;
-/* The table as text: " Name   State" header, a dash line, then the rows. */
+
+/**
+ * prov_ctl_table_format:
+ * @table: the table
+ * @header: include the header and the dash line
+ *
+ * Returns the table as text (caller frees): " Name   State" header, a dash line,
+ * then the rows; cells left-aligned, columns separated by three blanks.
+ */
 char *prov_ctl_table_format(const ProvCtlTable *table, bool header);
-/* Prints the table on stdout, without the header under -q. */
+
+/**
+ * prov_ctl_table_print:
+ * @ctl: the run
+ * @table: the table
+ *
+ * Prints the table on stdout, without the header under -q.
+ */
 void prov_ctl_table_print(ProvCtl *ctl, const ProvCtlTable *table);
+
 void prov_ctl_table_free(ProvCtlTable *table);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ProvCtlTable, prov_ctl_table_free)
 
 /* ---- JSON (the one --json printer) ---- */
 
-/* Adds "key": bytes to the object being built (clamped to 2^63-1, JSON's safe side). */
+/**
+ * prov_ctl_json_add_string:
+ * @builder: a builder inside an object
+ * @key: member name
+ * @value: the string (NULL gives JSON null)
+ *
+ * Adds "key": "value".  File names need not be UTF-8 but JSON must be: bytes
+ * that are not valid UTF-8 become U+FFFD.
+ */
+void prov_ctl_json_add_string(JsonBuilder *builder, const char *key, const char *value);
+
+/**
+ * prov_ctl_json_add_size:
+ * @builder: a builder inside an object
+ * @key: member name
+ * @bytes: the size
+ *
+ * Adds "key": bytes, clamped to 2^63 - 1 (json-glib integers are signed).
+ */
 void prov_ctl_json_add_size(JsonBuilder *builder, const char *key, guint64 bytes);
-/* Pretty-prints the builder's root on stdout followed by a newline. */
+
+/**
+ * prov_ctl_json_print:
+ * @builder: a builder with a complete root
+ *
+ * Pretty-prints the root on stdout, followed by a newline.
+ */
 void prov_ctl_json_print(JsonBuilder *builder);
 
 /* ---- progress bar for long volume jobs ---- */
@@ -194,7 +316,11 @@ typedef struct {
  * only when stderr is a terminal; otherwise the callback does nothing.
  */
 void prov_ctl_progress_start(ProvCtl *ctl, ProvCtlProgressBar *bar, ProvProgress *ret_progress);
-/* Ends the bar's line (a newline, only if a bar was drawn). */
+
+/**
+ * prov_ctl_progress_finish:
+ * @bar: the bar of a finished job
+ *
+ * Ends the bar's line (a newline, only if a bar was drawn).
+ */
 void prov_ctl_progress_finish(ProvCtlProgressBar *bar);
-/* The bar text for @done of @total bytes (total 0 = unknown), without "\r". */
-char *prov_ctl_progress_format(guint64 done, guint64 total);

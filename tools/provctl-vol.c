@@ -11,6 +11,7 @@
 #include "storage/storage_conf.h"
 #include "tools/provctl-util.h"
 #include "util/error.h"
+#include "util/units.h"
 #include "util/fileutil.h"
 
 static const char *
@@ -31,16 +32,11 @@ static void
 vol_info_to_json(JsonBuilder *b, const ProvVolInfo *info)
 {
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "name");
-    json_builder_add_string_value(b, info->name);
-    json_builder_set_member_name(b, "pool");
-    json_builder_add_string_value(b, info->pool);
-    json_builder_set_member_name(b, "path");
-    json_builder_add_string_value(b, info->path);
-    json_builder_set_member_name(b, "key");
-    json_builder_add_string_value(b, info->key);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, vol_type_name(info->type));
+    prov_ctl_json_add_string(b, "name", info->name);
+    prov_ctl_json_add_string(b, "pool", info->pool);
+    prov_ctl_json_add_string(b, "path", info->path);
+    prov_ctl_json_add_string(b, "key", info->key);
+    prov_ctl_json_add_string(b, "type", vol_type_name(info->type));
     prov_ctl_json_add_size(b, "capacity", info->capacity);
     prov_ctl_json_add_size(b, "allocation", info->allocation);
     prov_ctl_json_add_size(b, "physical", info->physical);
@@ -124,6 +120,28 @@ vol_create_flags(const ProvCtlCmd *cmd, bool has_reflink, bool has_validate)
     return flags;
 }
 
+/*
+ * Creates a volume in @pool from @xml (as a copy of @src when given) while a
+ * progress bar shows the allocation or copy.  Returns the new volume's name.
+ */
+static bool
+vol_build(ProvCtl *ctl, ProvStorageDriver *drv, const char *pool, const char *xml,
+          const ProvVolInfo *src, unsigned int flags, char **ret_name, GError **error)
+{
+    ProvCtlProgressBar bar;
+    ProvProgress progress;
+    bool ok;
+
+    prov_ctl_progress_start(ctl, &bar, &progress);
+    if (src)
+        ok = prov_storage_vol_create_from(drv, pool, xml, src->pool, src->name, flags,
+                                          &progress, ret_name, error);
+    else
+        ok = prov_storage_vol_create(drv, pool, xml, flags, &progress, ret_name, error);
+    prov_ctl_progress_finish(&bar);
+    return ok;
+}
+
 /* ---- handlers ------------------------------------------------------------- */
 
 /*
@@ -155,11 +173,8 @@ cmd_vol_create_as(ProvCtl *ctl, const ProvCtlCmd *cmd)
     g_autoptr(GString) xml = g_string_new(NULL);
     g_autofree char *created = NULL;
     ProvStorageDriver *drv = NULL;
-    ProvCtlProgressBar bar;
-    ProvProgress progress;
     guint64 capacity = 0;
     guint64 allocation;
-    bool ok;
 
     prov_ctl_opt_size(cmd, "capacity", &capacity);
     prov_ctl_xml_line(xml, 0, "<volume>\n");
@@ -199,10 +214,7 @@ cmd_vol_create_as(ProvCtl *ctl, const ProvCtlCmd *cmd)
 
     if (!drv && !(drv = prov_ctl_driver(ctl)))
         return PROV_CTL_EXIT_FAILED;
-    prov_ctl_progress_start(ctl, &bar, &progress);
-    ok = prov_storage_vol_create(drv, pool, xml->str, flags, &progress, &created, &err);
-    prov_ctl_progress_finish(&bar);
-    if (!ok) {
+    if (!vol_build(ctl, drv, pool, xml->str, NULL, flags, &created, &err)) {
         prov_ctl_pool_error(pool, err, "Failed to create vol %s", name);
         return PROV_CTL_EXIT_FAILED;
     }
@@ -220,18 +232,12 @@ cmd_vol_create(ProvCtl *ctl, const ProvCtlCmd *cmd)
     g_autofree char *xml = NULL;
     g_autofree char *created = NULL;
     ProvStorageDriver *drv;
-    ProvCtlProgressBar bar;
-    ProvProgress progress;
-    bool ok;
 
     if (!(xml = prov_ctl_read_file(file)))
         return PROV_CTL_EXIT_FAILED;
     if (!(drv = prov_ctl_driver(ctl)))
         return PROV_CTL_EXIT_FAILED;
-    prov_ctl_progress_start(ctl, &bar, &progress);
-    ok = prov_storage_vol_create(drv, pool, xml, flags, &progress, &created, &err);
-    prov_ctl_progress_finish(&bar);
-    if (!ok) {
+    if (!vol_build(ctl, drv, pool, xml, NULL, flags, &created, &err)) {
         prov_ctl_pool_error(pool, err, "Failed to create vol from %s", file);
         return PROV_CTL_EXIT_FAILED;
     }
@@ -250,9 +256,6 @@ cmd_vol_create_from(ProvCtl *ctl, const ProvCtlCmd *cmd)
     g_autofree char *xml = NULL;
     g_autofree char *created = NULL;
     ProvStorageDriver *drv;
-    ProvCtlProgressBar bar;
-    ProvProgress progress;
-    bool ok;
 
     if (!(drv = prov_ctl_driver(ctl)))
         return PROV_CTL_EXIT_FAILED;
@@ -262,11 +265,7 @@ cmd_vol_create_from(ProvCtl *ctl, const ProvCtlCmd *cmd)
     if (!(xml = prov_ctl_read_file(file)))
         return PROV_CTL_EXIT_FAILED;
 
-    prov_ctl_progress_start(ctl, &bar, &progress);
-    ok = prov_storage_vol_create_from(drv, pool, xml, input->pool, input->name, flags,
-                                      &progress, &created, &err);
-    prov_ctl_progress_finish(&bar);
-    if (!ok) {
+    if (!vol_build(ctl, drv, pool, xml, input, flags, &created, &err)) {
         prov_ctl_pool_error(pool, err, "Failed to create vol from %s", file);
         return PROV_CTL_EXIT_FAILED;
     }
@@ -312,9 +311,6 @@ cmd_vol_clone(ProvCtl *ctl, const ProvCtlCmd *cmd)
     g_autofree char *xml = NULL;
     g_autofree char *created = NULL;
     ProvStorageDriver *drv;
-    ProvCtlProgressBar bar;
-    ProvProgress progress;
-    bool ok;
 
     if (!(drv = prov_ctl_driver(ctl)))
         return PROV_CTL_EXIT_FAILED;
@@ -326,11 +322,7 @@ cmd_vol_clone(ProvCtl *ctl, const ProvCtlCmd *cmd)
         return PROV_CTL_EXIT_FAILED;
     }
 
-    prov_ctl_progress_start(ctl, &bar, &progress);
-    ok = prov_storage_vol_create_from(drv, src->pool, xml, src->pool, src->name, flags,
-                                      &progress, &created, &err);
-    prov_ctl_progress_finish(&bar);
-    if (!ok) {
+    if (!vol_build(ctl, drv, src->pool, xml, src, flags, &created, &err)) {
         prov_ctl_error("Failed to clone vol from %s", src->name);
         prov_ctl_error_detail(err);
         return PROV_CTL_EXIT_FAILED;
@@ -469,8 +461,8 @@ cmd_vol_info(ProvCtl *ctl, const ProvCtlCmd *cmd)
         prov_ctl_print(ctl, "%-15s %" G_GUINT64_FORMAT " bytes\n", "Capacity:", info->capacity);
         prov_ctl_print(ctl, "%-15s %" G_GUINT64_FORMAT " bytes\n", label, second);
     } else {
-        g_autofree char *cap = prov_ctl_size_human(info->capacity);
-        g_autofree char *alloc = prov_ctl_size_human(second);
+        g_autofree char *cap = prov_format_size_human(info->capacity);
+        g_autofree char *alloc = prov_format_size_human(second);
 
         prov_ctl_print(ctl, "%-15s %s\n", "Capacity:", cap);
         prov_ctl_print(ctl, "%-15s %s\n", label, alloc);
@@ -530,8 +522,8 @@ cmd_vol_list(ProvCtl *ctl, const ProvCtlCmd *cmd)
         const ProvVolInfo *info = g_ptr_array_index(vols, i);
 
         if (details) {
-            g_autofree char *cap = prov_ctl_size_human(info->capacity);
-            g_autofree char *alloc = prov_ctl_size_human(info->allocation);
+            g_autofree char *cap = prov_format_size_human(info->capacity);
+            g_autofree char *alloc = prov_format_size_human(info->allocation);
 
             prov_ctl_table_add_row(table, info->name, info->path, vol_type_name(info->type),
                                    cap, alloc, NULL);

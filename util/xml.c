@@ -11,6 +11,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xpathInternals.h>
 
 #include "config.h"
 #include "util/error.h"
@@ -48,26 +49,46 @@ prov_xml_refuse_dtd(void *user_data, const xmlChar *name, const xmlChar *externa
     xmlStopParser(ctxt);
 }
 
+/* libxml2's message for @err without its trailing newline.  Caller frees. */
 static char *
 prov_xml_error_text(const xmlError *err)
 {
-    g_autofree char *msg = NULL;
-
     if (!err || !err->message)
         return g_strdup("unknown error");
-    msg = g_strstrip(g_strdup(err->message));
-    return g_steal_pointer(&msg);
+    return g_strstrip(g_strdup(err->message));
 }
 
+/*
+ * xmlXPathNewContext() fills a hash table with every XPath function, which costs about
+ * a tenth of parsing a small document.  Most lookups are answered by the tree walk
+ * below and never reach the XPath engine, so the context is set up as
+ * xmlXPathNewContext() would, minus the functions; prov_xpath_engine_ready() registers
+ * them the first time the engine is needed.  xmlXPathFreeContext() frees either kind.
+ */
 xmlXPathContext *
 prov_xml_context_new(xmlDoc *doc, xmlNode *node)
 {
-    xmlXPathContext *ctxt = xmlXPathNewContext(doc);
+    xmlXPathContext *ctxt = xmlMalloc(sizeof(*ctxt));
 
     if (!ctxt)
         g_error("out of memory creating an XPath context");
+    memset(ctxt, 0, sizeof(*ctxt));
+    ctxt->doc = doc;
     ctxt->node = node;
+    ctxt->contextSize = -1;
+    ctxt->proximityPosition = -1;
     return ctxt;
+}
+
+static void
+prov_xpath_engine_ready(xmlXPathContext *ctxt)
+{
+    if (ctxt->funcHash)
+        return;
+    ctxt->funcHash = xmlHashCreate(0);
+    if (!ctxt->funcHash)
+        g_error("out of memory setting up XPath");
+    xmlXPathRegisterAllFunctions(ctxt);
 }
 
 xmlDoc *
@@ -255,10 +276,28 @@ prov_xpath_step_matches(const ProvXPathStep *step, const xmlChar *name)
     return strncmp(n, step->name, step->len) == 0 && n[step->len] == '\0';
 }
 
+/* Matches of a simple path: the first one, and all of them when @all is set. */
+typedef struct {
+    GPtrArray *all;
+    xmlNode *first;
+} ProvXPathMatches;
+
+/* Records a match; returns false when the walk can stop (only the first was wanted). */
+static bool
+prov_xpath_match(ProvXPathMatches *m, xmlNode *node)
+{
+    if (!m->first)
+        m->first = node;
+    if (!m->all)
+        return false;
+    g_ptr_array_add(m->all, node);
+    return true;
+}
+
 /* Depth-first walk: yields matches in document order.  Returns false to stop early. */
 static bool
-prov_xpath_simple_walk(xmlNode *node, const ProvXPathSimple *path, guint i, bool first_only,
-                       GPtrArray *out)
+prov_xpath_simple_walk(xmlNode *node, const ProvXPathSimple *path, guint i,
+                       ProvXPathMatches *m)
 {
     const ProvXPathStep *step = &path->steps[i];
     xmlNode *child;
@@ -272,11 +311,7 @@ prov_xpath_simple_walk(xmlNode *node, const ProvXPathSimple *path, guint i, bool
         memcpy(name, step->name, step->len);
         name[step->len] = '\0';
         attr = xmlHasNsProp(node, (const xmlChar *) name, NULL);
-        if (attr) {
-            g_ptr_array_add(out, attr);
-            return !first_only;
-        }
-        return true;
+        return attr ? prov_xpath_match(m, (xmlNode *) attr) : true;
     }
 
     for (child = node->children; child; child = child->next) {
@@ -288,55 +323,62 @@ prov_xpath_simple_walk(xmlNode *node, const ProvXPathSimple *path, guint i, bool
         if (!prov_xpath_step_matches(step, child->name))
             continue;
         if (i + 1 == path->nsteps) {
-            g_ptr_array_add(out, child);
-            if (first_only)
+            if (!prov_xpath_match(m, child))
                 return false;
-        } else if (!prov_xpath_simple_walk(child, path, i + 1, first_only, out)) {
+        } else if (!prov_xpath_simple_walk(child, path, i + 1, m)) {
             return false;
         }
     }
     return true;
 }
 
-/* Evaluates @xpath; returns the matching nodes and whether it was a string(...) call. */
-static GPtrArray *
-prov_xpath_eval_nodes(const char *xpath, xmlXPathContext *ctxt, bool first_only,
-                      bool *ret_string_value, char **ret_fallback_string)
+/*
+ * Evaluates @xpath into @m (m->all, when set, receives every match); a string-valued
+ * XPath result from the engine comes back in *ret_string.
+ */
+static void
+prov_xpath_eval(const char *xpath, xmlXPathContext *ctxt, ProvXPathMatches *m,
+                char **ret_string)
 {
     ProvXPathSimple simple;
-    GPtrArray *out = g_ptr_array_new();
     xmlXPathObject *obj;
     int i;
 
-    *ret_fallback_string = NULL;
+    *ret_string = NULL;
     if (ctxt->node && prov_xpath_simple_parse(xpath, &simple)) {
-        *ret_string_value = simple.string_value;
-        prov_xpath_simple_walk(ctxt->node, &simple, 0, first_only, out);
-        return out;
+        prov_xpath_simple_walk(ctxt->node, &simple, 0, m);
+        return;
     }
 
-    *ret_string_value = false;
+    prov_xpath_engine_ready(ctxt);
     obj = xmlXPathEval((const xmlChar *) xpath, ctxt);
     if (!obj)
-        return out;
+        return;
     if (obj->type == XPATH_STRING) {
-        *ret_string_value = true;
         if (obj->stringval && obj->stringval[0])
-            *ret_fallback_string = g_strdup((const char *) obj->stringval);
+            *ret_string = g_strdup((const char *) obj->stringval);
     } else if (obj->type == XPATH_NODESET && obj->nodesetval) {
-        for (i = 0; i < obj->nodesetval->nodeNr; i++)
-            g_ptr_array_add(out, obj->nodesetval->nodeTab[i]);
+        for (i = 0; i < obj->nodesetval->nodeNr; i++) {
+            if (!prov_xpath_match(m, obj->nodesetval->nodeTab[i]))
+                break;
+        }
     }
     xmlXPathFreeObject(obj);
-    return out;
 }
 
 static char *
 prov_xml_content(xmlNode *node)
 {
-    xmlChar *content = xmlNodeGetContent(node);
+    xmlChar *content;
     char *ret;
 
+    /* The usual case, one text child, needs no libxml2 buffer. */
+    if ((node->type == XML_ELEMENT_NODE || node->type == XML_ATTRIBUTE_NODE) &&
+        node->children && !node->children->next && node->children->type == XML_TEXT_NODE)
+        return g_strdup(node->children->content ? (const char *) node->children->content : "");
+    if (node->type == XML_ELEMENT_NODE && !node->children)
+        return g_strdup("");
+    content = xmlNodeGetContent(node);
     if (!content)
         return g_strdup("");
     ret = g_strdup((const char *) content);
@@ -347,47 +389,46 @@ prov_xml_content(xmlNode *node)
 char *
 prov_xpath_string(const char *xpath, xmlXPathContext *ctxt)
 {
-    g_autoptr(GPtrArray) nodes = NULL;
-    g_autofree char *value = NULL;
-    char *fallback = NULL;
-    bool string_value = false;
+    ProvXPathMatches m = { NULL, NULL };
+    char *engine_string = NULL;
+    char *value;
 
-    nodes = prov_xpath_eval_nodes(xpath, ctxt, true, &string_value, &fallback);
-    if (fallback)
-        return fallback;
-    if (nodes->len == 0)
+    prov_xpath_eval(xpath, ctxt, &m, &engine_string);
+    if (engine_string)
+        return engine_string;
+    if (!m.first)
         return NULL;
-    value = prov_xml_content(g_ptr_array_index(nodes, 0));
-    if (value[0] == '\0')
+    value = prov_xml_content(m.first);
+    if (value[0] == '\0') {
+        g_free(value);
         return NULL;
-    return g_steal_pointer(&value);
+    }
+    return value;
 }
 
 xmlNode *
 prov_xpath_node(const char *xpath, xmlXPathContext *ctxt)
 {
-    g_autoptr(GPtrArray) nodes = NULL;
-    g_autofree char *fallback = NULL;
-    bool string_value = false;
+    ProvXPathMatches m = { NULL, NULL };
+    g_autofree char *engine_string = NULL;
 
-    nodes = prov_xpath_eval_nodes(xpath, ctxt, true, &string_value, &fallback);
-    if (nodes->len == 0)
-        return NULL;
-    return g_ptr_array_index(nodes, 0);
+    prov_xpath_eval(xpath, ctxt, &m, &engine_string);
+    return m.first;
 }
 
 guint
 prov_xpath_nodes(const char *xpath, xmlXPathContext *ctxt, xmlNode ***ret_nodes)
 {
-    g_autoptr(GPtrArray) nodes = NULL;
-    g_autofree char *fallback = NULL;
-    bool string_value = false;
+    ProvXPathMatches m = { g_ptr_array_new(), NULL };
+    g_autofree char *engine_string = NULL;
     guint n;
 
-    nodes = prov_xpath_eval_nodes(xpath, ctxt, false, &string_value, &fallback);
-    n = nodes->len;
+    prov_xpath_eval(xpath, ctxt, &m, &engine_string);
+    n = m.all->len;
     if (ret_nodes)
-        *ret_nodes = (xmlNode **) g_ptr_array_steal(nodes, NULL);
+        *ret_nodes = (xmlNode **) g_ptr_array_free(m.all, FALSE);
+    else
+        g_ptr_array_free(m.all, TRUE);
     return n;
 }
 
@@ -551,7 +592,7 @@ prov_xml_prop_yes_no(xmlNode *node, const char *name, unsigned int flags, bool *
         *ret = false;
     } else {
         g_set_error(error, PROV_XML_ERROR, PROV_ERR_XML_DETAIL,
-                    "invalid value '%s' for attribute '%s' in element '%s' (expected 'yes' or 'no')",
+                    "invalid value '%s' for attribute '%s' in element '%s': not 'yes' or 'no'",
                     value, name, (const char *) node->name);
         return -1;
     }
@@ -788,7 +829,24 @@ prov_xml_buf_adjust_indent(ProvXmlBuf *buf, int delta)
         buf->indent = 0;
 }
 
-/* Appends @len bytes of @text, indenting every non-empty line that starts a line. */
+/* Indents when the buffer is at the start of a line (the next text starts a line). */
+static void
+prov_xml_buf_indent_line(ProvXmlBuf *buf)
+{
+    static const char spaces[] = "                                ";
+    int left = buf->indent;
+
+    if (left <= 0 || (buf->str->len > 0 && buf->str->str[buf->str->len - 1] != '\n'))
+        return;
+    while (left > 0) {
+        int n = MIN(left, (int) sizeof(spaces) - 1);
+
+        g_string_append_len(buf->str, spaces, n);
+        left -= n;
+    }
+}
+
+/* Appends @len bytes of @text, indenting every non-empty line it starts. */
 static void
 prov_xml_buf_append_len(ProvXmlBuf *buf, const char *text, size_t len)
 {
@@ -800,10 +858,9 @@ prov_xml_buf_append_len(ProvXmlBuf *buf, const char *text, size_t len)
     while (p < end) {
         const char *nl = memchr(p, '\n', end - p);
         const char *line_end = nl ? nl + 1 : end;
-        bool at_line_start = buf->str->len == 0 || buf->str->str[buf->str->len - 1] == '\n';
 
-        if (at_line_start && *p != '\n' && buf->indent > 0)
-            g_string_append_printf(buf->str, "%*s", buf->indent, "");
+        if (*p != '\n')
+            prov_xml_buf_indent_line(buf);
         g_string_append_len(buf->str, p, line_end - p);
         p = line_end;
     }
@@ -815,6 +872,11 @@ prov_xml_buf_add(ProvXmlBuf *buf, const char *fmt, ...)
     va_list ap;
     g_autofree char *text = NULL;
 
+    /* Most markup has nothing to substitute: skip printf and its allocation. */
+    if (!strchr(fmt, '%')) {
+        prov_xml_buf_append_len(buf, fmt, strlen(fmt));
+        return;
+    }
     va_start(ap, fmt);
     text = g_strdup_vprintf(fmt, ap);
     va_end(ap);
@@ -827,10 +889,9 @@ prov_xml_buf_add_block(ProvXmlBuf *buf, const char *text)
     prov_xml_buf_append_len(buf, text, strlen(text));
 }
 
-char *
-prov_xml_escape(const char *str)
+static void
+prov_xml_escape_into(GString *out, const char *str)
 {
-    GString *out = g_string_sized_new(strlen(str) + 16);
     const unsigned char *p;
 
     for (p = (const unsigned char *) str; *p; p++) {
@@ -866,6 +927,14 @@ prov_xml_escape(const char *str)
             break;
         }
     }
+}
+
+char *
+prov_xml_escape(const char *str)
+{
+    GString *out = g_string_sized_new(strlen(str) + 16);
+
+    prov_xml_escape_into(out, str);
     return g_string_free(out, FALSE);
 }
 
@@ -873,16 +942,16 @@ void
 prov_xml_buf_escape(ProvXmlBuf *buf, const char *fmt, const char *str)
 {
     const char *hole;
-    g_autofree char *escaped = NULL;
-    g_autoptr(GString) line = NULL;
 
     if (!str)
         return;
     hole = strstr(fmt, "%s");
     g_return_if_fail(hole != NULL);
-    escaped = prov_xml_escape(str);
-    line = g_string_new_len(fmt, hole - fmt);
-    g_string_append(line, escaped);
-    g_string_append(line, hole + 2);
-    prov_xml_buf_append_len(buf, line->str, line->len);
+    /* The escaped value holds no newline (it becomes &#xA;), so only the text before
+     * it can start a line that needs indenting. */
+    prov_xml_buf_append_len(buf, fmt, hole - fmt);
+    if (hole == fmt && *str)
+        prov_xml_buf_indent_line(buf);
+    prov_xml_escape_into(buf->str, str);
+    prov_xml_buf_append_len(buf, hole + 2, strlen(hole + 2));
 }
