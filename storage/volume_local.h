@@ -12,7 +12,9 @@
  * Files whose names start with this prefix are provd's own work in progress
  * (a volume being created is written under a temporary name and renamed into
  * place only when complete, so a crash never leaves a half-made volume that a
- * refresh would report).  Refresh skips them and removes stale ones.
+ * refresh would report).  Refresh skips them, and removes those left by a crash:
+ * the creator holds an flock(2) on the file while it works, so a file nobody has
+ * locked is a leftover (on NFS/CIFS it must also be unwritten for 10 minutes).
  */
 #define PROV_LOCAL_TEMP_PREFIX ".provd-tmp-"
 

@@ -335,14 +335,15 @@ class ProvTestCase(unittest.TestCase):
         argv = [PROVCTL, "--root", self.root]
         if json_out:
             argv.append("--json")
-        return argv + [str(a) for a in args]
+        return argv + [a if isinstance(a, bytes) else str(a) for a in args]
 
     def ctl(self, *args, json_out=False, env=None, timeout=TIMEOUT, **kw):
         full_env = dict(os.environ)
         full_env.pop("PROVD_TEST_KILL_AT", None)
         if env:
             full_env.update(env)
-        return subprocess.run(self.ctl_argv(args, json_out), capture_output=True, text=True,
+        return subprocess.run(self.ctl_argv(args, json_out), capture_output=True,
+                              encoding="utf-8", errors="backslashreplace",
                               env=full_env, timeout=timeout, **kw)
 
     def ctl_bg(self, *args, env=None, **kw):
@@ -352,14 +353,16 @@ class ProvTestCase(unittest.TestCase):
             full_env.update(env)
         kw.setdefault("stdout", subprocess.PIPE)
         kw.setdefault("stderr", subprocess.PIPE)
-        proc = subprocess.Popen(self.ctl_argv(args), text=True, env=full_env, **kw)
+        proc = subprocess.Popen(self.ctl_argv(args), encoding="utf-8",
+                                errors="backslashreplace", env=full_env, **kw)
         self._procs.append(proc)
         return proc
 
     @staticmethod
     def describe(res):
         return ("command: %s\nexit: %s\nstdout: %r\nstderr: %r"
-                % (" ".join(res.args), res.returncode, res.stdout, res.stderr))
+                % (" ".join(os.fsdecode(a) for a in res.args), res.returncode, res.stdout,
+                   res.stderr))
 
     def ok(self, *args, json_out=False, env=None):
         res = self.ctl(*args, json_out=json_out, env=env)
@@ -482,6 +485,43 @@ class ProvTestCase(unittest.TestCase):
                     return True
             time.sleep(0.005)
         return False
+
+
+class BlockedDownload:
+    """`provctl vol-download VOL FIFO` whose reader does not read: provctl blocks on the
+    full pipe while holding the volume (a long job that cannot finish early)."""
+
+    def __init__(self, case, pool, vol, vol_path):
+        self.case = case
+        fifo = case.path("download-fifo-%s" % vol)
+        os.mkfifo(fifo)
+        # Open the read end first (non-blocking) so provctl's open for writing succeeds.
+        self.rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        case.addCleanup(self.close)
+        self.proc = case.ctl_bg("vol-download", vol, fifo, "--pool", pool)
+        if not case.wait_for_open(self.proc, vol_path):
+            self.proc.kill()
+            case.fail("vol-download never opened the volume: %r" % (self.proc.communicate(),))
+        time.sleep(0.3)
+        case.assertIsNone(self.proc.poll(), "vol-download ended while its output was blocked")
+
+    def close(self):
+        if self.rfd is not None:
+            os.close(self.rfd)
+            self.rfd = None
+
+    def finish(self):
+        """Read everything; returns (exit status, sha256 of the data)."""
+        os.set_blocking(self.rfd, True)
+        h = hashlib.sha256()
+        while True:
+            chunk = os.read(self.rfd, MIB)
+            if not chunk:
+                break
+            h.update(chunk)
+        self.close()
+        self.proc.communicate(timeout=TIMEOUT)
+        return self.proc.returncode, h.hexdigest()
 
 
 def process_tree(pid):

@@ -5,7 +5,6 @@ import sys
 
 sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 
-import hashlib
 import os
 import resource
 import time
@@ -239,24 +238,28 @@ class BadInput(ProvTestCase):
             self.assertTrue(os.path.islink(link), "a refused create removed the symlink")
 
     def test_bad_capacity(self):
-        for cap in ("-1", "9223372036854775808", "18446744073709551616", "10XB", "abc", "",
-                    "1.5.G"):
+        # docs/provctl.md: a malformed size on the command line is a usage error (2).
+        for cap in ("-1", "9223372036854775808", "18446744073709551616", "10XB", "abc",
+                    "1.5G", "1.5.G"):
             with self.subTest(capacity=cap):
-                needles = ("'%s'" % cap,) if cap else ()
-                self.refused_unchanged(["vol-create-as", "good", "c.img", cap], (1, 2),
-                                       *needles)
+                self.refused_unchanged(["vol-create-as", "good", "c.img", cap], 2,
+                                       "'%s'" % cap)
+        self.refused_unchanged(["vol-create-as", "good", "c.img", ""], 2)
         self.refused_unchanged(["vol-create-as", "good", "c.img", "1M", "--allocation", "-5"],
-                               (1, 2), "-5")
-        self.refused_unchanged(["vol-resize", "keep.img", "-1", "--pool", "good"], (1, 2),
-                               "-1")
-        self.refused_unchanged(["vol-resize", "keep.img", "10XB", "--pool", "good"], (1, 2),
+                               2, "-5")
+        self.refused_unchanged(["vol-resize", "keep.img", "-1", "--pool", "good"], 2, "-1")
+        self.refused_unchanged(["vol-resize", "keep.img", "10XB", "--pool", "good"], 2,
                                "10XB")
+        # In a document the same mistakes are operation failures (1), named.
         doc = "<volume><name>c.img</name><capacity unit='XB'>10</capacity></volume>"
         path = self.write_file("cap.xml", doc)
         self.refused_unchanged(["vol-create", "good", path], 1, "XB")
         doc = "<volume><name>c.img</name><capacity>-1</capacity></volume>"
         path = self.write_file("cap2.xml", doc)
         self.refused_unchanged(["vol-create", "good", path], 1, "-1")
+        doc = "<volume><name>c.img</name><capacity>9223372036854775808</capacity></volume>"
+        path = self.write_file("cap3.xml", doc)
+        self.refused_unchanged(["vol-create", "good", path], 1, "c.img")
 
     def test_unknown_format(self):
         self.refused_unchanged(["vol-create-as", "good", "f.img", "1M", "--format", "foo"],
@@ -265,7 +268,7 @@ class BadInput(ProvTestCase):
         path = self.write_file("fmt.xml", doc)
         self.refused_unchanged(["vol-create", "good", path], 1, "foo")
         self.refused_unchanged(["vol-wipe", "keep.img", "--pool", "good", "--algorithm",
-                                "nosuchalg"], (1, 2), "nosuchalg")
+                                "nosuchalg"], 2, "nosuchalg")
 
     def test_bad_volume_options(self):
         # A backing volume that does not exist.
@@ -360,6 +363,20 @@ class BadInput(ProvTestCase):
             f.write(b"stray")
         self.refused_unchanged(["vol-create-as", "good", "stray.img", "1M"], 1, "stray.img")
 
+    def test_upload_download_bad_files(self):
+        missing = self.path("no-such-input")
+        self.refused_unchanged(["vol-upload", "keep.img", missing, "--pool", "good"], 1,
+                               missing)
+        # The volume is looked up before the output file is touched.
+        out = os.path.join(self.outside, "out.bin")
+        self.refused_unchanged(["vol-download", "nosuch.img", out, "--pool", "good"], 1,
+                               "nosuch.img")
+        self.assertFalse(os.path.exists(out))
+        # An output file that cannot be created is named.
+        bad_out = self.path("no-such-dir", "out.bin")
+        self.refused_unchanged(["vol-download", "keep.img", bad_out, "--pool", "good"], 1,
+                               bad_out)
+
     def test_unknown_objects(self):
         self.refused_unchanged(["pool-undefine", "nosuch"], 1, "nosuch")
         self.refused_unchanged(["pool-start", "nosuch"], 1, "nosuch")
@@ -422,19 +439,7 @@ class BadInput(ProvTestCase):
         data = self.path("dl.bin")
         digest = provtest.write_holey_file(data, 8 * MIB, [(0, 8 * MIB)])
         self.ok("vol-upload", "dl.img", data, "--pool", "good")
-        fifo = self.path("fifo")
-        os.mkfifo(fifo)
-        # Open the read end first (non-blocking), then never read until we are done:
-        # provctl blocks writing once the pipe buffer is full, holding the volume.
-        rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-        rfd_open = [True]
-        self.addCleanup(lambda: os.close(rfd) if rfd_open[0] else None)
-        proc = self.ctl_bg("vol-download", "dl.img", fifo, "--pool", "good")
-        if not self.wait_for_open(proc, path):
-            proc.kill()
-            self.fail("vol-download never opened the volume: %r" % (proc.communicate(),))
-        time.sleep(0.5)
-        self.assertIsNone(proc.poll(), "vol-download ended while its output was blocked")
+        job = provtest.BlockedDownload(self, "good", "dl.img", path)
         for args in (["vol-delete", "dl.img", "--pool", "good"],
                      ["vol-wipe", "dl.img", "--pool", "good"],
                      ["vol-resize", "dl.img", "16M", "--pool", "good"]):
@@ -444,18 +449,9 @@ class BadInput(ProvTestCase):
                 self.assertRegex(res.stderr, r"(?i)in use|busy|being")
         self.assertEqual(provtest.sha256_file(path), digest, "busy volume was modified")
         # Drain the FIFO: the download completes with the whole content.
-        os.set_blocking(rfd, True)
-        got = bytearray()
-        while True:
-            chunk = os.read(rfd, MIB)
-            if not chunk:
-                break
-            got += chunk
-        os.close(rfd)
-        rfd_open[0] = False
-        proc.communicate(timeout=provtest.TIMEOUT)
-        self.assertEqual(proc.returncode, 0)
-        self.assertEqual(hashlib.sha256(bytes(got)).hexdigest(), digest)
+        rc, got = job.finish()
+        self.assertEqual(rc, 0)
+        self.assertEqual(got, digest)
         self.ok("vol-delete", "dl.img", "--pool", "good")
         self.assertFalse(os.path.exists(path))
 

@@ -24,7 +24,8 @@ class Concurrency(ProvTestCase):
         env = dict(os.environ)
         env.pop("PROVD_TEST_KILL_AT", None)
         procs = [subprocess.Popen(self.ctl_argv(a), stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, env=env)
+                                  stderr=subprocess.PIPE, encoding="utf-8",
+                                  errors="backslashreplace", env=env)
                  for a in argvs]
         self._procs.extend(procs)
         results = []
@@ -138,6 +139,41 @@ class Concurrency(ProvTestCase):
         self.assertEqual(len(names), 10)
         for i in range(10):
             self.assert_config_valid("p%d" % i, target=self.path("t%d" % i))
+
+    def test_define_undefine_storm(self):
+        """Defines and undefines of one pool racing: the state stays whole each time."""
+        uuid = "0c7e3f4a-1b2d-4e5f-8a9b-0c1d2e3f4a5b"
+        xmlfile = self.write_file("storm.xml",
+                                  provtest.pool_xml("storm", self.path("t"), uuid=uuid))
+        for _ in range(5):
+            argvs = [["pool-define", xmlfile], ["pool-undefine", "storm"]] * 5
+            for r in self.race(argvs):
+                self.assertIn(r.returncode, (0, 1), self.describe(r))
+                if r.returncode == 1:
+                    self.assertTrue(r.stderr.startswith("error:"), self.describe(r))
+            names = self.assert_config_dir_consistent()
+            if "storm" in names:
+                self.assertEqual(self.pool_list()["storm"]["uuid"], uuid)
+        self.ok("pool-define", xmlfile)
+        self.assert_config_valid("storm", target=self.path("t"))
+
+    def test_pool_ops_refused_during_job(self):
+        """While a volume job runs, the pool cannot be destroyed under it."""
+        target = self.make_dir_pool("images")
+        self.ok("vol-create-as", "images", "dl.img", "8M")
+        path = os.path.join(target, "dl.img")
+        job = provtest.BlockedDownload(self, "images", "dl.img", path)
+        res = self.ctl("pool-destroy", "images")
+        self.assert_error(res, 1, "images")
+        self.assertTrue(os.path.isfile(self.status_path("images")))
+        self.assertEqual(self.pool_state("images"), "running")
+        # Other volumes of the pool stay usable meanwhile.
+        self.ok("vol-create-as", "images", "other.img", "1M")
+        self.ok("vol-delete", "other.img", "--pool", "images")
+        rc, _ = job.finish()
+        self.assertEqual(rc, 0)
+        self.ok("pool-destroy", "images")
+        self.assertEqual(self.pool_state("images"), "inactive")
 
     def test_pool_start_race(self):
         self.make_dir_pool("images", start=False)

@@ -253,6 +253,32 @@ class PoolLifecycle(ProvTestCase):
         # Volumes are usable again.
         self.ok("vol-create-as", "images", "after.img", "1M")
 
+    def test_autostart_partial_failure(self):
+        broken = self.make_dir_pool("broken", autostart=True)
+        self.make_dir_pool("fine", autostart=True)
+        shutil.rmtree(os.path.join(self.root, "run"))
+        os.rmdir(broken)
+        res = self.ctl("autostart")
+        self.assert_error(res, 1, "broken")
+        self.assertNotIn("'fine'", res.stderr)
+        pools = self.pool_list()
+        self.assertEqual(pools["fine"]["state"], "running",
+                         "one failing pool must not stop the others from starting")
+        self.assertEqual(pools["broken"]["state"], "inactive")
+        self.assertFalse(os.path.exists(self.status_path("broken")))
+
+    def test_start_and_create_with_build(self):
+        target = self.path("built-on-start")
+        self.ok("pool-define-as", "images", "dir", "--target", target)
+        self.ok("pool-start", "images", "--build")
+        self.assertTrue(os.path.isdir(target))
+        self.assertEqual(self.pool_state("images"), "running")
+        target2 = self.path("built-on-create")
+        xmlfile = self.write_file("t.xml", provtest.pool_xml("trans", target2))
+        self.ok("pool-create", xmlfile, "--build")
+        self.assertTrue(os.path.isdir(target2))
+        self.assertEqual(self.pool_state("trans"), "running")
+
     def test_dir_removed_behind_our_back(self):
         target = self.make_dir_pool("images")
         self.assertEqual(self.pool_state("images"), "running")
@@ -292,7 +318,10 @@ class Volumes(ProvTestCase):
         self.assertEqual(data["type"], "file")
         self.assertEqual(data["capacity"], 10 * GIB)
         self.assertEqual(data["path"], path)
+        self.assertEqual(data["key"], path)
+        self.assertEqual(data["pool"], "images")
         self.assertEqual(data["allocation"], provtest.allocated_bytes(path))
+        self.assertEqual(data["physical"], os.stat(path).st_size)
         text = provtest.parse_colon_table(self.ok("vol-info", "disk1.qcow2", "--pool", "images"))
         self.assertEqual(text.get("Name"), "disk1.qcow2")
         self.assertEqual(text.get("Type"), "file")
@@ -496,6 +525,32 @@ class Volumes(ProvTestCase):
         self.ok("vol-upload", "up2.img", src, "--pool", "images")
         self.assertEqual(provtest.sha256_file(self.vpath("up2.img")), digest)
 
+    def test_upload_download_offset_length(self):
+        self.ok("vol-create-as", "images", "part.img", "4M")
+        vol = self.vpath("part.img")
+        src = self.path("piece.bin")
+        provtest.write_holey_file(src, 2 * MIB, [(0, 2 * MIB)])
+        piece = provtest.read_bytes(src)
+        self.ok("vol-upload", "part.img", src, "--pool", "images", "--offset", "1M",
+                "--length", "512K")
+        data = provtest.read_bytes(vol)
+        self.assertEqual(len(data), 4 * MIB)
+        self.assertEqual(data[:MIB], bytes(MIB), "bytes before --offset were touched")
+        self.assertEqual(data[MIB:MIB + 512 * KIB], piece[:512 * KIB])
+        self.assertEqual(data[MIB + 512 * KIB:], bytes(4 * MIB - MIB - 512 * KIB),
+                         "bytes after --length were touched")
+        out = self.path("piece-out.bin")
+        self.ok("vol-download", "part.img", out, "--pool", "images", "--offset", "1M",
+                "--length", "256K")
+        self.assertEqual(provtest.read_bytes(out), piece[:256 * KIB])
+
+    def test_vol_resize_delta(self):
+        self.ok("vol-create-as", "images", "d.img", "1M", "--allocation", "0")
+        self.ok("vol-resize", "d.img", "3M", "--pool", "images", "--delta")
+        self.assertEqual(os.stat(self.vpath("d.img")).st_size, 4 * MIB)
+        self.ok("vol-resize", "d.img", "-2M", "--pool", "images", "--shrink")
+        self.assertEqual(os.stat(self.vpath("d.img")).st_size, 2 * MIB)
+
     def test_refresh_probes_real_format(self):
         fake = self.vpath("fake.qcow2")
         with open(fake, "wb") as f:
@@ -532,6 +587,41 @@ class Volumes(ProvTestCase):
         self.assertEqual(data["subdir"]["type"], "dir")
         tree = self.vol_xml_tree("subdir", "images")
         self.assertEqual(tree.find("target/format").get("type"), "dir")
+
+    def test_file_names_that_are_not_utf8(self):
+        """A file someone put into the pool under a non-UTF-8 name: listed (JSON shows
+        U+FFFD, the table \\xNN) and, once listed, usable by its real name and path."""
+        raw_name = b"bad\xff.img"
+        raw_path = os.fsencode(self.target) + b"/" + raw_name
+        with open(raw_path, "wb") as f:
+            f.write(b"x" * 4096)
+        data = self.ok_json("vol-list", "images")
+        self.assertEqual([v["name"] for v in data], ["bad\ufffd.img"])
+        rows = provtest.parse_table(self.ok("vol-list", "images"))
+        self.assertEqual([r[0] for r in rows], ["bad\\xff.img"])
+        res = self.ctl("vol-info", raw_path)
+        self.assertEqual(res.returncode, 0, "a listed volume must be found by its path\n"
+                         + self.describe(res))
+        res = self.ctl("vol-path", raw_name, "--pool", "images")
+        self.assertEqual(res.returncode, 0, "a listed volume must be found by its name\n"
+                         + self.describe(res))
+        res = self.ctl("vol-delete", raw_name, "--pool", "images")
+        self.assertEqual(res.returncode, 0, self.describe(res))
+        self.assertFalse(os.path.exists(raw_path))
+
+    def test_file_names_with_control_characters(self):
+        """Such files are never listed in a way that breaks the table or JSON."""
+        raw_path = os.fsencode(self.target) + b"/nl\nname.img"
+        with open(raw_path, "wb") as f:
+            f.write(b"x")
+        self.ok("vol-create-as", "images", "plain.img", "1M")
+        data = self.ok_json("vol-list", "images")
+        rows = provtest.parse_table(self.ok("vol-list", "images"))
+        self.assertEqual(len(rows), len(data), "one table row per volume")
+        self.assertIn("plain.img", [r[0] for r in rows])
+        for v in data:
+            self.assertNotIn("\n", v["name"])
+        self.assertTrue(os.path.exists(raw_path), "listing must not remove user files")
 
     def test_names_with_spaces_and_unicode(self):
         for name in ("my disk.img", "d\u00e9j\u00e0 vu.qcow2"):

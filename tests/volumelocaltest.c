@@ -489,7 +489,9 @@ test_qcow2_qemu_img(Fixture *f, gconstpointer data)
     g_autoptr(JsonNode) l2_info = NULL;
     g_autoptr(ProvVolDef) probed = NULL;
     g_autoptr(GError) err = NULL;
+    static const int other_formats[] = { PROV_FORMAT_VMDK, PROV_FORMAT_VDI };
     JsonObject *spec;
+    guint i;
 
     /* Preallocation goes through qemu-img: the file covers the whole virtual size. */
     pre->has_allocation = true;
@@ -518,6 +520,21 @@ test_qcow2_qemu_img(Fixture *f, gconstpointer data)
     probed = probe_existing(f, "disk.qed");
     g_assert_cmpint(probed->format, ==, PROV_FORMAT_QED);
     g_assert_cmpuint(probed->capacity, ==, 64 * MiB);
+
+    /* Other formats qemu-img writes, found again by the probe. */
+    for (i = 0; i < G_N_ELEMENTS(other_formats); i++) {
+        g_autofree char *name = g_strdup_printf("disk.%s",
+                                                prov_file_format_to_string(other_formats[i]));
+        g_autoptr(ProvVolDef) vol = new_vol(name, other_formats[i], 64 * MiB);
+        g_autoptr(ProvVolDef) found = NULL;
+
+        g_assert_true(create_vol(f, vol, 0, &err));
+        g_assert_no_error(err);
+        found = probe_existing(f, name);
+        g_assert_cmpint(found->format, ==, other_formats[i]);
+        g_assert_cmpuint(found->capacity, ==, 64 * MiB);
+    }
+    g_assert_cmpuint(count_temp_files(f), ==, 0);
 }
 
 static void
@@ -707,8 +724,9 @@ test_crash(Fixture *f, gconstpointer data)
     g_autoptr(ProvVolDef) retry = new_vol("crash.img", PROV_FORMAT_RAW, MiB);
     g_autoptr(GError) err = NULL;
 
-    crash_build_at(f, "crash.img", "vol-build:before-publish");
+    crash_build_at(f, "crash.img", "vol-create:before-publish");
     g_assert_cmpuint(count_temp_files(f), ==, 1);
+    /* Never shown, and removed: nobody holds its lock. */
     g_assert_true(prov_local_pool_refresh(&f->pool, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(f->pool.vols->len, ==, 0);
@@ -716,7 +734,13 @@ test_crash(Fixture *f, gconstpointer data)
     g_assert_true(create_vol(f, retry, 0, &err));
     g_assert_no_error(err);
 
-    crash_build_at(f, "late.img", "vol-build:published");
+    crash_build_at(f, "mid.img", "vol-create:building");
+    g_assert_cmpuint(count_temp_files(f), ==, 1);
+    g_assert_true(prov_local_pool_refresh(&f->pool, &err));
+    g_assert_cmpuint(f->pool.vols->len, ==, 1);
+    g_assert_cmpuint(count_temp_files(f), ==, 0);
+
+    crash_build_at(f, "late.img", "vol-create:published");
     g_assert_true(prov_local_pool_refresh(&f->pool, &err));
     g_assert_cmpuint(f->pool.vols->len, ==, 2);
     g_assert_nonnull(find_vol(f, "late.img"));
