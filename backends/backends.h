@@ -11,9 +11,6 @@ extern const ProvStorageBackend prov_backend_fs;
 bool prov_dir_pool_build(ProvStoragePool *pool, unsigned int flags, GError **error);
 bool prov_dir_pool_check_target(ProvStoragePool *pool, GError **error);
 bool prov_dir_pool_delete(ProvStoragePool *pool, unsigned int flags, GError **error);
-bool prov_dir_pool_usage(ProvStoragePool *pool, GError **error);
-bool prov_dir_vol_lookup(ProvStoragePool *pool, const char *name, ProvVolDef **ret_vol,
-                         GError **error);
 
 /* fs.c: exposed for the golden-file tests. */
 #include <sys/types.h>

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "storage/volume_local.h"
@@ -118,66 +117,6 @@ prov_dir_pool_delete(ProvStoragePool *pool, unsigned int flags, GError **error)
     return true;
 }
 
-bool
-prov_dir_pool_usage(ProvStoragePool *pool, GError **error)
-{
-    struct statvfs sv;
-
-    if (statvfs(pool->def->target_path, &sv) < 0)
-        return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
-                                    "storage pool '%s': cannot statvfs '%s'",
-                                    pool->def->name, pool->def->target_path);
-    pool->def->capacity = (guint64)sv.f_frsize * sv.f_blocks;
-    /* libvirt's arithmetic: available counts the root reserve, allocation is the rest. */
-    pool->def->available = (guint64)sv.f_frsize * sv.f_bfree;
-    pool->def->allocation = pool->def->capacity - pool->def->available;
-    return true;
-}
-
-/*
- * One volume by name, without reading the whole directory.  Entries a refresh
- * would skip (our temp files, FIFOs, sockets, dangling links, links leading
- * out of the pool) are "no such volume" here too.
- */
-bool
-prov_dir_vol_lookup(ProvStoragePool *pool, const char *name, ProvVolDef **ret_vol,
-                    GError **error)
-{
-    g_autoptr(ProvVolDef) vol = NULL;
-    g_autofree char *path = NULL;
-    struct stat st;
-
-    *ret_vol = NULL;
-    if (!prov_object_name_validate("storage volume", name, NULL) ||
-        g_str_has_prefix(name, PROV_LOCAL_TEMP_PREFIX))
-        return true;
-    path = g_build_filename(pool->def->target_path, name, NULL);
-    if (lstat(path, &st) < 0)
-        return true;
-    if (S_ISLNK(st.st_mode)) {
-        g_autofree char *real = realpath(path, NULL);
-        g_autofree char *top = realpath(pool->def->target_path, NULL);
-        g_autofree char *prefix = NULL;
-
-        if (!real || !top)
-            return true;
-        prefix = g_strconcat(top, "/", NULL);
-        if (!g_str_has_prefix(real, prefix) || stat(path, &st) < 0)
-            return true;
-    }
-    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISBLK(st.st_mode))
-        return true;
-
-    vol = prov_vol_def_new();
-    vol->name = g_strdup(name);
-    vol->target_path = g_steal_pointer(&path);
-    vol->key = g_strdup(vol->target_path);
-    if (!prov_local_vol_refresh(pool, vol, error))
-        return false;
-    *ret_vol = g_steal_pointer(&vol);
-    return true;
-}
-
 static bool
 dir_refresh_pool(ProvStoragePool *pool, GError **error)
 {
@@ -191,8 +130,8 @@ const ProvStorageBackend prov_backend_dir = {
     .start_pool = dir_start_pool,
     .refresh_pool = dir_refresh_pool,
     .delete_pool = prov_dir_pool_delete,
-    .pool_usage = prov_dir_pool_usage,
-    .lookup_vol = prov_dir_vol_lookup,
+    .pool_usage = prov_local_pool_usage,
+    .lookup_vol = prov_local_vol_lookup,
     .create_vol = prov_local_vol_create,
     .build_vol = prov_local_vol_build,
     .build_vol_from = prov_local_vol_build_from,

@@ -22,6 +22,12 @@
  * and the pool's capacity/allocation/available from statvfs. */
 bool prov_local_pool_refresh(ProvStoragePool *pool, GError **error);
 
+/* One volume by name without reading the whole directory (*ret_vol NULL: none). */
+bool prov_local_vol_lookup(ProvStoragePool *pool, const char *name, ProvVolDef **ret_vol,
+                           GError **error);
+/* Capacity, allocation and available of the pool's filesystem (statvfs). */
+bool prov_local_pool_usage(ProvStoragePool *pool, GError **error);
+
 /* Backend callbacks shared by dir/fs/netfs (same signatures as ProvStorageBackend). */
 bool prov_local_vol_create(ProvStoragePool *pool, ProvVolDef *vol, GError **error);
 bool prov_local_vol_build(ProvStoragePool *pool, ProvVolDef *vol, unsigned int flags,

@@ -364,17 +364,26 @@ test_raw_prealloc(Fixture *f, gconstpointer data)
     g_assert_cmpuint(file_alloc(part_path), <, 16 * MiB);
 }
 
+/* Raw has no metadata: --prealloc-metadata gives a ready, fully allocated file;
+ * other non-qcow2 formats still refuse it and leave nothing behind. */
 static void
 test_raw_prealloc_metadata(Fixture *f, gconstpointer data)
 {
-    g_autoptr(ProvVolDef) vol = new_vol("raw1.img", PROV_FORMAT_RAW, GiB);
+    g_autoptr(ProvVolDef) vol = new_vol("raw1.img", PROV_FORMAT_RAW, 16 * MiB);
+    g_autoptr(ProvVolDef) qed = new_vol("v.qed", PROV_FORMAT_QED, 16 * MiB);
     g_autofree char *path = pool_file(f, "raw1.img");
+    g_autofree char *qed_path = pool_file(f, "v.qed");
     g_autoptr(GError) err = NULL;
 
-    g_assert_false(create_vol(f, vol, PROV_VOL_CREATE_PREALLOC_METADATA, &err));
+    g_assert_true(create_vol(f, vol, PROV_VOL_CREATE_PREALLOC_METADATA, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(file_size(path), ==, 16 * MiB);
+    g_assert_cmpuint(file_alloc(path), >=, 16 * MiB);
+
+    g_assert_false(create_vol(f, qed, PROV_VOL_CREATE_PREALLOC_METADATA, &err));
     g_assert_error(err, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_UNSUPPORTED);
     g_assert_nonnull(strstr(err->message, "metadata preallocation only available with qcow2"));
-    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(qed_path, G_FILE_TEST_EXISTS));
     g_assert_cmpuint(count_temp_files(f), ==, 0);
 }
 
