@@ -1597,22 +1597,35 @@ prov_storage_vol_resize(ProvStorageDriver *drv, const char *pool, const char *vo
     }
 }
 
+/* Upload and download differ only in direction and in the volume lock: a
+ * download reads, so it shares the volume with other readers. */
+static bool
+vol_transfer(ProvStorageDriver *drv, const char *pool, const char *vol, int fd,
+             guint64 offset, guint64 length, unsigned int flags, const ProvProgress *progress,
+             bool upload, GError **error)
+{
+    CHECK_FLAGS(flags, PROV_VOL_STREAM_SPARSE, error, false);
+    {
+        VOL_JOB(upload, false);
+        if (!(upload ? backend->upload_vol : backend->download_vol)) {
+            NO_SUPPORT(error, obj, upload ? "volume upload" : "volume download");
+            return false;
+        }
+        guard_release_root(&guard);
+        if (upload)
+            return backend->upload_vol(&obj->pool, def, fd, offset, length, flags, progress,
+                                       error);
+        return backend->download_vol(&obj->pool, def, fd, offset, length, flags, progress,
+                                     error);
+    }
+}
+
 bool
 prov_storage_vol_upload(ProvStorageDriver *drv, const char *pool, const char *vol, int fd,
                         guint64 offset, guint64 length, unsigned int flags,
                         const ProvProgress *progress, GError **error)
 {
-    CHECK_FLAGS(flags, PROV_VOL_STREAM_SPARSE, error, false);
-    {
-        VOL_JOB(true, false);
-        if (!backend->upload_vol) {
-            NO_SUPPORT(error, obj, "volume upload");
-            return false;
-        }
-        guard_release_root(&guard);
-        return backend->upload_vol(&obj->pool, def, fd, offset, length, flags, progress,
-                                   error);
-    }
+    return vol_transfer(drv, pool, vol, fd, offset, length, flags, progress, true, error);
 }
 
 bool
@@ -1620,15 +1633,5 @@ prov_storage_vol_download(ProvStorageDriver *drv, const char *pool, const char *
                           guint64 offset, guint64 length, unsigned int flags,
                           const ProvProgress *progress, GError **error)
 {
-    CHECK_FLAGS(flags, PROV_VOL_STREAM_SPARSE, error, false);
-    {
-        VOL_JOB(false, false);
-        if (!backend->download_vol) {
-            NO_SUPPORT(error, obj, "volume download");
-            return false;
-        }
-        guard_release_root(&guard);
-        return backend->download_vol(&obj->pool, def, fd, offset, length, flags, progress,
-                                     error);
-    }
+    return vol_transfer(drv, pool, vol, fd, offset, length, flags, progress, false, error);
 }
