@@ -33,7 +33,10 @@ if [ -z "${PROVCTL:-}" ] && [ "$libvirt_only" -eq 0 ]; then
     echo "== building provctl (Release) in $build" >&2
     mkdir -p "$build"
     log="$build/bench-build.log"
-    if timeout 900 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DPROV_WERROR=OFF >"$log" 2>&1 &&
+    # Warnings are not fatal here: -O3 finds maybe-uninitialized cases the -O2 CI
+    # build does not, and the benchmark is not the place to enforce them.
+    if timeout 900 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+           -DPROV_WERROR=OFF >"$log" 2>&1 &&
        timeout 900 cmake --build "$build" -j2 --target provctl >>"$log" 2>&1; then
         export PROVCTL="$build/provctl"
     else

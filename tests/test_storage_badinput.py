@@ -275,12 +275,13 @@ class BadInput(ProvTestCase):
         self.refused_unchanged(["vol-create-as", "good", "o.qcow2", "1G", "--format", "qcow2",
                                 "--backing-vol", "nosuch.qcow2", "--backing-vol-format",
                                 "qcow2"], 1, "nosuch.qcow2")
-        # libvirt refuses a backing store, or metadata preallocation, for raw volumes.
+        # libvirt refuses a backing store for raw volumes.
         self.refused_unchanged(["vol-create-as", "good", "o.img", "1G", "--format", "raw",
                                 "--backing-vol", "keep.img", "--backing-vol-format", "raw"],
                                1, "o.img")
-        self.refused_unchanged(["vol-create-as", "good", "o.img", "1M", "--prealloc-metadata"],
-                               1, "o.img")
+        # Metadata preallocation exists only for qcow2 (raw ignores it, by design).
+        self.refused_unchanged(["vol-create-as", "good", "o.qed", "1M", "--format", "qed",
+                                "--prealloc-metadata"], 1, "o.qed")
         # Malformed volume documents.
         for label, doc in (("unclosed", "<volume><name>v.img</name><capacity>1"),
                            ("no-name", "<volume><capacity>1024</capacity></volume>"),

@@ -364,6 +364,15 @@ class Volumes(ProvTestCase):
         res = run_tool(["qemu-img", "map", "--output=json", "-U", self.vpath("plain.qcow2")])
         self.assertFalse(any("offset" in e for e in json.loads(res.stdout)))
 
+    def test_create_raw_prealloc_metadata(self):
+        """Raw has no metadata: the flag is accepted and <allocation> decides (provd)."""
+        self.ok("vol-create-as", "images", "full.img", "8M", "--prealloc-metadata")
+        self.assertGreaterEqual(provtest.allocated_bytes(self.vpath("full.img")), 8 * MIB)
+        self.ok("vol-create-as", "images", "thin.img", "8M", "--allocation", "0",
+                "--prealloc-metadata")
+        self.assertEqual(os.stat(self.vpath("thin.img")).st_size, 8 * MIB)
+        self.assertLess(provtest.allocated_bytes(self.vpath("thin.img")), MIB)
+
     def test_vol_clone_qcow2(self):
         src = self.create_qcow2()
         self.ok("vol-clone", "disk1.qcow2", "disk2.qcow2", "--pool", "images")
