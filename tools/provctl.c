@@ -540,6 +540,29 @@ parse_global_options(ProvCtl *ctl, int argc, char **argv, int *ret_index)
     return -1;
 }
 
+/*
+ * Lower layers warn about problems they step over ("..., ignoring"); a CLI user
+ * sees them as "warning: ..." lines, like our errors, not as GLib's raw log
+ * format.  Debug messages appear only with G_MESSAGES_DEBUG, as GLib does.
+ */
+static GLogWriterOutput
+log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+    const char *message = NULL;
+    gsize i;
+
+    if (level & G_LOG_LEVEL_DEBUG || level & G_LOG_LEVEL_INFO)
+        return g_log_writer_default(level, fields, n_fields, data);
+    for (i = 0; i < n_fields; i++)
+        if (g_str_equal(fields[i].key, "MESSAGE"))
+            message = fields[i].value;
+    if (!message)
+        return G_LOG_WRITER_UNHANDLED;
+    fprintf(stderr, "%s: %s\n",
+            level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL) ? "error" : "warning", message);
+    return G_LOG_WRITER_HANDLED;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -551,6 +574,7 @@ main(int argc, char **argv)
     int first;
     int status;
 
+    g_log_set_writer_func(log_writer, NULL, NULL);
     status = parse_global_options(&ctl, argc, argv, &first);
     if (status >= 0) {
         prov_ctl_clear(&ctl);
