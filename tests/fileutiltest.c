@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/testutil.h"
 #include "util/error.h"
 #include "util/fileutil.h"
 
@@ -21,35 +22,13 @@ typedef struct {
 static void
 fixture_setup(Fixture *fx, gconstpointer data)
 {
-    GError *error = NULL;
-
-    fx->dir = g_dir_make_tmp("fileutiltest-XXXXXX", &error);
-    g_assert_no_error(error);
-}
-
-static void
-remove_tree(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    if (dir) {
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-
-            remove_tree(child);
-        }
-        g_dir_close(dir);
-        g_rmdir(path);
-        return;
-    }
-    g_unlink(path);
+    fx->dir = prov_test_make_tmp_dir("fileutiltest-XXXXXX");
 }
 
 static void
 fixture_teardown(Fixture *fx, gconstpointer data)
 {
-    remove_tree(fx->dir);
+    prov_test_remove_tree(fx->dir);
     g_free(fx->dir);
 }
 

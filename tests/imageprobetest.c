@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "storage/image_probe.h"
+#include "tests/testutil.h"
 #include "util/command.h"
 #include "util/error.h"
 #include "util/fileutil.h"
@@ -89,15 +90,6 @@ static const QemuImgCase qemu_img_cases[] = {
 };
 
 static bool
-qemu_img_present(void)
-{
-    if (g_file_test(QEMU_IMG, G_FILE_TEST_IS_EXECUTABLE))
-        return true;
-    g_test_skip("'" QEMU_IMG "' is not installed; cannot make images with it");
-    return false;
-}
-
-static bool
 probe_path(const char *path, ProvImageInfo *info, GError **error)
 {
     PROV_AUTOCLOSE int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -114,15 +106,9 @@ qemu_img_virtual_size(const char *path, const char *format)
 {
     g_autoptr(ProvCommand) cmd =
         prov_command_new_args(QEMU_IMG, "info", "--output=json", "-f", format, path, NULL);
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_autoptr(GError) error = NULL;
-    g_autofree char *out = NULL;
+    g_autoptr(JsonNode) root = prov_test_command_json(cmd, NULL);
 
-    g_assert_true(prov_command_run(cmd, &out, NULL, &error));
-    g_assert_no_error(error);
-    g_assert_true(json_parser_load_from_data(parser, out, -1, &error));
-    return json_object_get_int_member(json_node_get_object(json_parser_get_root(parser)),
-                                      "virtual-size");
+    return json_object_get_int_member(json_node_get_object(root), "virtual-size");
 }
 
 static void
@@ -135,7 +121,7 @@ test_probe_qemu_img(gconstpointer data)
     ProvImageInfo info = { 0 };
     guint i;
 
-    if (!qemu_img_present())
+    if (!prov_test_have_qemu_img("make images with it"))
         return;
     for (i = 0; tc->args[i]; i++)
         prov_command_add_arg(cmd, tc->args[i]);
@@ -474,7 +460,7 @@ test_probe_fd_position(void)
     ProvImageInfo info = { 0 };
     struct stat st;
 
-    if (!qemu_img_present())
+    if (!prov_test_have_qemu_img("make images with it"))
         return;
     /* pread only: the fd's offset stays where the caller left it. */
     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -487,41 +473,15 @@ test_probe_fd_position(void)
     prov_image_info_clear(&info);
 }
 
-static void
-remove_tree(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    if (dir) {
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-
-            remove_tree(child);
-        }
-        g_dir_close(dir);
-        g_rmdir(path);
-        return;
-    }
-    g_unlink(path);
-}
-
 int
 main(int argc, char **argv)
 {
-    g_autoptr(GError) error = NULL;
-    guint i;
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    test_dir = g_dir_make_tmp("imageprobetest-XXXXXX", &error);
-    g_assert_no_error(error);
+    test_dir = prov_test_make_tmp_dir("imageprobetest-XXXXXX");
 
-    for (i = 0; i < G_N_ELEMENTS(qemu_img_cases); i++) {
-        g_autofree char *name = g_strdup_printf("/image-probe/qemu-img/%s", qemu_img_cases[i].name);
-
-        g_test_add_data_func(name, &qemu_img_cases[i], test_probe_qemu_img);
-    }
+    PROV_TEST_ADD_CASES("/image-probe/qemu-img", qemu_img_cases, name, test_probe_qemu_img);
     /* Registered after the cases above, whose plain.qcow2 it reads. */
     g_test_add_func("/image-probe/qemu-img/fd-position", test_probe_fd_position);
     g_test_add_func("/image-probe/truncated-qcow2", test_probe_truncated_qcow2);
@@ -536,7 +496,7 @@ main(int argc, char **argv)
     g_test_add_func("/image-probe/luks2", test_probe_luks2);
 
     ret = g_test_run();
-    remove_tree(test_dir);
+    prov_test_remove_tree(test_dir);
     g_free(test_dir);
     return ret;
 }

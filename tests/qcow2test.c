@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "storage/qcow2.h"
+#include "tests/testutil.h"
 #include "util/command.h"
 #include "util/error.h"
 #include "util/fileutil.h"
@@ -63,33 +64,6 @@ static const Qcow2Case qcow2_cases[] = {
 };
 
 static char *test_dir; /* holds images/ (the images) and the backing files */
-
-static bool
-qemu_img_present(void)
-{
-    if (g_file_test(QEMU_IMG, G_FILE_TEST_IS_EXECUTABLE))
-        return true;
-    g_test_skip("'" QEMU_IMG "' is not installed; cannot check images with it");
-    return false;
-}
-
-static JsonObject *
-run_json(ProvCommand *cmd, int *ret_status, JsonParser **ret_parser)
-{
-    g_autoptr(GError) error = NULL;
-    g_autofree char *out = NULL;
-    g_autoptr(JsonParser) parser = json_parser_new();
-    JsonNode *root;
-
-    g_assert_true(prov_command_run(cmd, &out, ret_status, &error));
-    g_assert_no_error(error);
-    g_assert_true(json_parser_load_from_data(parser, out, -1, &error));
-    g_assert_no_error(error);
-    root = json_parser_get_root(parser);
-    g_assert_true(JSON_NODE_HOLDS_OBJECT(root));
-    *ret_parser = g_steal_pointer(&parser);
-    return json_node_get_object(root);
-}
 
 /* The backing path as the case writes it into the header. */
 static char *
@@ -175,27 +149,29 @@ test_qcow2_case(gconstpointer data)
     g_autofree char *backing = case_backing_path(tc);
     g_autoptr(ProvCommand) check = NULL;
     g_autoptr(ProvCommand) info = NULL;
-    g_autoptr(JsonParser) check_parser = NULL;
-    g_autoptr(JsonParser) info_parser = NULL;
+    g_autoptr(JsonNode) check_root = NULL;
+    g_autoptr(JsonNode) info_root = NULL;
     JsonObject *obj;
     JsonObject *specific;
     JsonObject *specific_data;
     int status = -1;
 
-    if (!qemu_img_present())
+    if (!prov_test_have_qemu_img("check images with it"))
         return;
     write_native(path, tc);
 
     /* check: exit 0 = clean, 2 = corruptions, 3 = leaked clusters. */
     check = prov_command_new_args(QEMU_IMG, "check", "-f", "qcow2", "--output=json", path, NULL);
-    obj = run_json(check, &status, &check_parser);
+    check_root = prov_test_command_json(check, &status);
+    obj = json_node_get_object(check_root);
     g_assert_cmpint(status, ==, 0);
     g_assert_cmpint(json_object_get_int_member(obj, "check-errors"), ==, 0);
     g_assert_cmpint(json_object_get_int_member_with_default(obj, "corruptions", 0), ==, 0);
     g_assert_cmpint(json_object_get_int_member_with_default(obj, "leaks", 0), ==, 0);
 
     info = prov_command_new_args(QEMU_IMG, "info", "-f", "qcow2", "--output=json", path, NULL);
-    obj = run_json(info, &status, &info_parser);
+    info_root = prov_test_command_json(info, &status);
+    obj = json_node_get_object(info_root);
     g_assert_cmpint(status, ==, 0);
     g_assert_cmpstr(json_object_get_string_member(obj, "format"), ==, "qcow2");
     g_assert_cmpuint(json_object_get_int_member(obj, "virtual-size"), ==, tc->want_size);
@@ -353,7 +329,7 @@ test_qcow2_speed(void)
     double qemu_ms;
     guint i;
 
-    if (!qemu_img_present())
+    if (!prov_test_have_qemu_img("check images with it"))
         return;
     g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
 
@@ -421,53 +397,23 @@ make_backing_files(void)
     g_assert_true(g_file_set_contents(img_raw, "", 0, NULL));
 }
 
-static void
-remove_tree(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    if (dir) {
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-
-            remove_tree(child);
-        }
-        g_dir_close(dir);
-        g_rmdir(path);
-        return;
-    }
-    g_unlink(path);
-}
-
 int
 main(int argc, char **argv)
 {
-    g_autoptr(GError) error = NULL;
-    guint i;
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    test_dir = g_dir_make_tmp("qcow2test-XXXXXX", &error);
-    g_assert_no_error(error);
+    test_dir = prov_test_make_tmp_dir("qcow2test-XXXXXX");
     make_backing_files();
 
-    for (i = 0; i < G_N_ELEMENTS(qcow2_cases); i++) {
-        g_autofree char *name = g_strdup_printf("/qcow2/create/%s", qcow2_cases[i].name);
-
-        g_test_add_data_func(name, &qcow2_cases[i], test_qcow2_case);
-    }
-    for (i = 0; i < G_N_ELEMENTS(qcow2_bad_cases); i++) {
-        g_autofree char *name = g_strdup_printf("/qcow2/bad/%s", qcow2_bad_cases[i].name);
-
-        g_test_add_data_func(name, &qcow2_bad_cases[i], test_qcow2_bad);
-    }
+    PROV_TEST_ADD_CASES("/qcow2/create", qcow2_cases, name, test_qcow2_case);
+    PROV_TEST_ADD_CASES("/qcow2/bad", qcow2_bad_cases, name, test_qcow2_bad);
     g_test_add_func("/qcow2/long-backing", test_qcow2_long_backing);
     g_test_add_func("/qcow2/not-empty", test_qcow2_not_empty);
     g_test_add_func("/qcow2/speed", test_qcow2_speed);
 
     ret = g_test_run();
-    remove_tree(test_dir);
+    prov_test_remove_tree(test_dir);
     g_free(test_dir);
     return ret;
 }

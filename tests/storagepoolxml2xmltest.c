@@ -4,11 +4,9 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
-#include <libxml/parser.h>
-#include <libxml/relaxng.h>
 
-#include "config.h"
 #include "storage/storage_conf.h"
+#include "tests/testutil.h"
 #include "util/error.h"
 #include "util/xml.h"
 
@@ -21,17 +19,6 @@ static char *
 test_path(const char *sub, const char *name)
 {
     return g_build_filename(storage_dir, sub, name, NULL);
-}
-
-static char *
-test_read(const char *path)
-{
-    g_autoptr(GError) error = NULL;
-    char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, &error))
-        g_error("cannot read %s: %s", path, error->message);
-    return text;
 }
 
 static gint
@@ -57,52 +44,6 @@ test_list_xml(const char *sub)
     }
     g_ptr_array_sort(names, test_compare_names);
     return names;
-}
-
-/*
- * The oracle: libvirt's own schema, applied with libxml2's RelaxNG API directly (not
- * through util/xml.c, so a bug there cannot hide a failure here).
- */
-static bool
-test_libvirt_schema_valid(const char *rng_name, const char *xml, char **ret_msg)
-{
-    g_autofree char *rng = g_build_filename(storage_dir, "schemas", rng_name, NULL);
-    xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewParserCtxt(rng);
-    xmlRelaxNGPtr schema = xmlRelaxNGParse(pctxt);
-    xmlRelaxNGValidCtxtPtr vctxt;
-    xmlDocPtr doc;
-    int rc = -1;
-
-    xmlRelaxNGFreeParserCtxt(pctxt);
-    g_assert_nonnull(schema);
-    doc = xmlReadMemory(xml, (int) strlen(xml), "output.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (doc) {
-        vctxt = xmlRelaxNGNewValidCtxt(schema);
-        xmlRelaxNGSetValidStructuredErrors(vctxt, NULL, NULL);
-        rc = xmlRelaxNGValidateDoc(vctxt, doc);
-        xmlRelaxNGFreeValidCtxt(vctxt);
-        xmlFreeDoc(doc);
-    }
-    xmlRelaxNGFree(schema);
-    if (rc != 0 && ret_msg)
-        *ret_msg = g_strdup_printf("not valid per libvirt's %s", rng_name);
-    return rc == 0;
-}
-
-/* Our own schema, through the same helper the parser uses for PROV_*_PARSE_VALIDATE. */
-static bool
-test_own_schema_valid(const char *rng_name, const char *xml, char **ret_msg)
-{
-    g_autofree char *rng = g_build_filename(PROV_SCHEMA_DIR, rng_name, NULL);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(xmlDoc) doc = prov_xml_parse(xml, -1, "test document", NULL, NULL, &error);
-
-    if (doc && prov_xml_validate_rng(doc, rng, &error))
-        return true;
-    if (ret_msg)
-        *ret_msg = g_strdup(error->message);
-    return false;
 }
 
 static bool
@@ -141,7 +82,7 @@ test_pool_xml2xml(void)
         g_autofree char *file = g_strconcat(name, ".xml", NULL);
         g_autofree char *in_path = test_path("storagepoolxml2xmlin", file);
         g_autofree char *out_path = test_path("storagepoolxml2xmlout", file);
-        g_autofree char *in = test_read(in_path);
+        g_autofree char *in = prov_test_read_required(in_path);
         g_autofree char *actual = NULL;
         g_autofree char *again = NULL;
         g_autofree char *msg = NULL;
@@ -165,17 +106,17 @@ test_pool_xml2xml(void)
         again = prov_pool_def_format(redef);
         g_assert_cmpstr(again, ==, actual);
 
-        if (test_libvirt_schema_valid("storagepool.rng", actual, &msg))
+        if (prov_test_libvirt_schema_valid("storagepool.rng", actual, &msg))
             valid_libvirt++;
         else
             ok = false;
-        if (test_own_schema_valid("storagepool.rng", actual, &msg))
+        if (prov_test_own_schema_valid("storagepool.rng", actual, &msg))
             valid_own++;
         else
             ok = false;
 
         if (g_file_test(out_path, G_FILE_TEST_EXISTS)) {
-            g_autofree char *expected = test_read(out_path);
+            g_autofree char *expected = prov_test_read_required(out_path);
 
             compared++;
             if (!test_xml_equivalent(actual, expected, &msg))
@@ -244,10 +185,10 @@ test_pool_schema_fixtures(void)
             const char *name = g_ptr_array_index(names, i);
             g_autofree char *file = g_strconcat(name, ".xml", NULL);
             g_autofree char *path = test_path(folders[f], file);
-            g_autofree char *text = test_read(path);
+            g_autofree char *text = prov_test_read_required(path);
             g_autofree char *msg = NULL;
             bool want_valid = strstr(file, "-invalid.") == NULL;
-            bool valid = test_own_schema_valid("storagepool.rng", text, &msg);
+            bool valid = prov_test_own_schema_valid("storagepool.rng", text, &msg);
 
             checked++;
             if (valid == want_valid) {
@@ -280,14 +221,14 @@ test_pool_capabilities(void)
 
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *path = test_path("storagepoolcapsschemadata", cases[i]);
-        g_autofree char *expected = test_read(path);
+        g_autofree char *expected = prov_test_read_required(path);
         g_autofree char *actual = prov_pool_capabilities_format(i == 0 ? all : fs_only);
         g_autofree char *msg = NULL;
 
         if (!test_xml_equivalent(actual, expected, &msg))
             g_error("%s: %s", cases[i], msg);
-        g_assert_true(test_libvirt_schema_valid("storagepoolcaps.rng", actual, NULL));
-        g_assert_true(test_own_schema_valid("storagepoolcaps.rng", actual, &msg));
+        g_assert_true(prov_test_libvirt_schema_valid("storagepoolcaps.rng", actual, NULL));
+        g_assert_true(prov_test_own_schema_valid("storagepoolcaps.rng", actual, &msg));
         g_assert_cmpstr(actual, ==, expected);
     }
 }
@@ -301,8 +242,7 @@ test_pool_status(void)
     g_autoptr(GError) error = NULL;
     guint i;
 
-    tmpdir = g_dir_make_tmp("provpoolstatus-XXXXXX", &error);
-    g_assert_no_error(error);
+    tmpdir = prov_test_make_tmp_dir("provpoolstatus-XXXXXX");
     for (i = 0; i < names->len; i++) {
         g_autofree char *file = g_strconcat(g_ptr_array_index(names, i), ".xml", NULL);
         g_autofree char *path = test_path("storagepoolxml2xmlin", file);
@@ -564,7 +504,7 @@ static void
 test_pool_parse_speed(void)
 {
     g_autofree char *path = test_path("storagepoolxml2xmlin", "pool-netfs.xml");
-    g_autofree char *xml = test_read(path);
+    g_autofree char *xml = prov_test_read_required(path);
     g_autoptr(GTimer) timer = g_timer_new();
     const guint n = 20000;
     double secs;
@@ -594,11 +534,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
 
-    storage_dir = g_build_filename(PROV_CONFORMANCE_DIR, "storage", NULL);
-    if (!g_file_test(storage_dir, G_FILE_TEST_IS_DIR)) {
-        printf("SKIP: libvirt conformance data not found at %s\n", storage_dir);
-        return 77;
-    }
+    storage_dir = prov_test_conformance_dir_or_skip("storage");
 
     g_test_add_func("/storage/pool/xml2xml", test_pool_xml2xml);
     g_test_add_func("/storage/pool/parse-validate", test_pool_parse_validate);

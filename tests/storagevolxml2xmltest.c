@@ -3,11 +3,9 @@
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
-#include <libxml/parser.h>
-#include <libxml/relaxng.h>
 
-#include "config.h"
 #include "storage/storage_conf.h"
+#include "tests/testutil.h"
 #include "util/error.h"
 #include "util/xml.h"
 
@@ -49,17 +47,6 @@ test_path(const char *sub, const char *name, const char *ext)
     return g_build_filename(storage_dir, sub, file, NULL);
 }
 
-static char *
-test_read(const char *path)
-{
-    g_autoptr(GError) error = NULL;
-    char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, &error))
-        g_error("cannot read %s: %s", path, error->message);
-    return text;
-}
-
 static ProvPoolDef *
 test_pool(const char *name)
 {
@@ -71,52 +58,12 @@ test_pool(const char *name)
     return pool;
 }
 
-/* The oracle: libvirt's schema through libxml2's RelaxNG API directly. */
-static bool
-test_libvirt_schema_valid(const char *xml)
-{
-    g_autofree char *rng = g_build_filename(storage_dir, "schemas", "storagevol.rng", NULL);
-    xmlRelaxNGParserCtxtPtr pctxt = xmlRelaxNGNewParserCtxt(rng);
-    xmlRelaxNGPtr schema = xmlRelaxNGParse(pctxt);
-    xmlRelaxNGValidCtxtPtr vctxt;
-    xmlDocPtr doc;
-    int rc = -1;
-
-    xmlRelaxNGFreeParserCtxt(pctxt);
-    g_assert_nonnull(schema);
-    doc = xmlReadMemory(xml, (int) strlen(xml), "output.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (doc) {
-        vctxt = xmlRelaxNGNewValidCtxt(schema);
-        xmlRelaxNGSetValidStructuredErrors(vctxt, NULL, NULL);
-        rc = xmlRelaxNGValidateDoc(vctxt, doc);
-        xmlRelaxNGFreeValidCtxt(vctxt);
-        xmlFreeDoc(doc);
-    }
-    xmlRelaxNGFree(schema);
-    return rc == 0;
-}
-
-static bool
-test_own_schema_valid(const char *xml, char **ret_msg)
-{
-    g_autofree char *rng = g_build_filename(PROV_SCHEMA_DIR, "storagevol.rng", NULL);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(xmlDoc) doc = prov_xml_parse(xml, -1, "test document", NULL, NULL, &error);
-
-    if (doc && prov_xml_validate_rng(doc, rng, &error))
-        return true;
-    if (ret_msg)
-        *ret_msg = g_strdup(error->message);
-    return false;
-}
-
 /* Parses @vol in @pool, checks the round trip is stable; returns the formatted XML. */
 static char *
 test_vol_format(const ProvPoolDef *pool, const char *vol, unsigned int flags, GError **error)
 {
     g_autofree char *path = test_path("storagevolxml2xmlin", vol, ".xml");
-    g_autofree char *in = test_read(path);
+    g_autofree char *in = prov_test_read_required(path);
     g_autoptr(ProvVolDef) def = NULL;
     g_autoptr(ProvVolDef) redef = NULL;
     g_autofree char *out = NULL;
@@ -144,7 +91,7 @@ test_vol_xml2xml(void)
     for (i = 0; i < G_N_ELEMENTS(vol_cases); i++) {
         g_autoptr(ProvPoolDef) pool = test_pool(vol_cases[i].pool);
         g_autofree char *out_path = test_path("storagevolxml2xmlout", vol_cases[i].vol, ".xml");
-        g_autofree char *expected = test_read(out_path);
+        g_autofree char *expected = prov_test_read_required(out_path);
         g_autofree char *actual = NULL;
         g_autofree char *canon_actual = NULL;
         g_autofree char *canon_expected = NULL;
@@ -158,11 +105,11 @@ test_vol_xml2xml(void)
             g_test_fail();
             continue;
         }
-        if (test_libvirt_schema_valid(actual))
+        if (prov_test_libvirt_schema_valid("storagevol.rng", actual, NULL))
             valid_libvirt++;
         else
             ok = false;
-        if (test_own_schema_valid(actual, &msg))
+        if (prov_test_own_schema_valid("storagevol.rng", actual, &msg))
             valid_own++;
         else
             ok = false;
@@ -226,8 +173,8 @@ test_vol_other_inputs(void)
             continue;
         out = test_vol_format(pool, name, 0, &error);
         g_assert_no_error(error);
-        g_assert_true(test_libvirt_schema_valid(out));
-        if (!test_own_schema_valid(out, &msg))
+        g_assert_true(prov_test_libvirt_schema_valid("storagevol.rng", out, NULL));
+        if (!prov_test_own_schema_valid("storagevol.rng", out, &msg))
             g_error("%s: %s", name, msg);
         parsed++;
     }
@@ -262,8 +209,8 @@ test_vol_schema_fixtures(void)
             if (!g_str_has_suffix(entry, ".xml"))
                 continue;
             path = g_build_filename(dir_path, entry, NULL);
-            text = test_read(path);
-            if (test_own_schema_valid(text, &msg) != want_valid)
+            text = prov_test_read_required(path);
+            if (prov_test_own_schema_valid("storagevol.rng", text, &msg) != want_valid)
                 g_error("%s/%s: expected %s by our storagevol.rng (%s)", folders[f], entry,
                         want_valid ? "valid" : "invalid", msg ? msg : "it was valid");
             checked++;
@@ -385,8 +332,8 @@ test_vol_pool_kinds(void)
     g_assert_nonnull(strstr(out, "    <timestamps>\n      <atime>1341933637.273190990</atime>\n"
                                  "    </timestamps>\n"));
     g_assert_nonnull(strstr(out, "<nocow/>"));
-    g_assert_true(test_libvirt_schema_valid(out));
-    g_assert_true(test_own_schema_valid(out, NULL));
+    g_assert_true(prov_test_libvirt_schema_valid("storagevol.rng", out, NULL));
+    g_assert_true(prov_test_own_schema_valid("storagevol.rng", out, NULL));
 }
 
 int
@@ -394,11 +341,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
 
-    storage_dir = g_build_filename(PROV_CONFORMANCE_DIR, "storage", NULL);
-    if (!g_file_test(storage_dir, G_FILE_TEST_IS_DIR)) {
-        printf("SKIP: libvirt conformance data not found at %s\n", storage_dir);
-        return 77;
-    }
+    storage_dir = prov_test_conformance_dir_or_skip("storage");
 
     g_test_add_func("/storage/vol/xml2xml", test_vol_xml2xml);
     g_test_add_func("/storage/vol/other-inputs", test_vol_other_inputs);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "storage/storage_conf.h"
+#include "tests/testutil.h"
 #include "util/error.h"
 #include "util/xml.h"
 
@@ -342,12 +343,11 @@ static void
 test_xxe_local_file(void)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("provxxe-XXXXXX", &error);
+    g_autofree char *dir = prov_test_make_tmp_dir("provxxe-XXXXXX");
     g_autofree char *secret_path = NULL;
     g_autofree char *xml = NULL;
     g_autoptr(ProvPoolDef) def = NULL;
 
-    g_assert_no_error(error);
     secret_path = g_build_filename(dir, "secret", NULL);
     g_assert_true(g_file_set_contents(secret_path, "TOPSECRET-7f3a", -1, &error));
     xml = g_strdup_printf("<!DOCTYPE pool [<!ENTITY xxe SYSTEM \"file://%s\">]>\n"
@@ -704,14 +704,8 @@ test_xml_canonicalize(void)
 int
 main(int argc, char **argv)
 {
-    gsize i;
-
     g_test_init(&argc, &argv, NULL);
-    for (i = 0; i < G_N_ELEMENTS(bad_docs); i++) {
-        g_autofree char *path = g_strdup_printf("/storage/xml-invalid/%s", bad_docs[i].id);
-
-        g_test_add_data_func(path, &bad_docs[i], test_bad_doc);
-    }
+    PROV_TEST_ADD_CASES("/storage/xml-invalid", bad_docs, id, test_bad_doc);
     g_test_add_func("/storage/xml-invalid/xxe-local-file", test_xxe_local_file);
     g_test_add_func("/storage/xml-invalid/xxe-no-network", test_xxe_no_network);
     g_test_add_func("/storage/xml-invalid/billion-laughs-fast", test_billion_laughs_fast);

@@ -2,6 +2,13 @@
 /* testutil.c: helpers shared by the GTest programs. */
 #include "tests/testutil.h"
 
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "config.h"
+
 static bool
 is_option(const char *tok)
 {
@@ -53,4 +60,109 @@ prov_test_read(const char *path)
     if (!g_file_get_contents(path, &data, NULL, NULL))
         return NULL;
     return data;
+}
+
+char *
+prov_test_read_required(const char *path)
+{
+    g_autoptr(GError) error = NULL;
+    char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, &error))
+        g_error("cannot read %s: %s", path, error->message);
+    return text;
+}
+
+char *
+prov_test_conformance_dir_or_skip(const char *sub)
+{
+    g_autofree char *dir = g_build_filename(PROV_CONFORMANCE_DIR, sub, NULL);
+
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+        printf("SKIP: libvirt conformance data not found at %s\n", dir);
+        exit(77);
+    }
+    return g_steal_pointer(&dir);
+}
+
+char *
+prov_test_make_tmp_dir(const char *tmpl)
+{
+    g_autoptr(GError) error = NULL;
+    char *dir = g_dir_make_tmp(tmpl, &error);
+
+    g_assert_no_error(error);
+    return dir;
+}
+
+void
+prov_test_remove_tree(const char *path)
+{
+    struct stat st;
+
+    /* lstat: a symlink to a directory outside the tree must not be walked into. */
+    if (lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+        const char *name;
+
+        while (dir && (name = g_dir_read_name(dir))) {
+            g_autofree char *child = g_build_filename(path, name, NULL);
+
+            prov_test_remove_tree(child);
+        }
+        g_rmdir(path);
+    } else {
+        g_unlink(path);
+    }
+}
+
+void
+prov_test_add_cases(const char *prefix, const void *cases, gsize n_cases, gsize case_size,
+                    gsize name_offset, GTestDataFunc func)
+{
+    gsize i;
+
+    for (i = 0; i < n_cases; i++) {
+        const char *tc = (const char *) cases + i * case_size;
+        const char *name = *(const char *const *) (tc + name_offset);
+        g_autofree char *path = g_strdup_printf("%s/%s", prefix, name);
+
+        g_test_add_data_func(path, tc, func);
+    }
+}
+
+bool
+prov_test_have_qemu_img(const char *purpose)
+{
+    g_autofree char *why = NULL;
+
+    if (g_file_test(QEMU_IMG, G_FILE_TEST_IS_EXECUTABLE))
+        return true;
+    why = g_strdup_printf("'%s' is not installed; cannot %s", QEMU_IMG, purpose);
+    g_test_skip(why);
+    return false;
+}
+
+JsonNode *
+prov_test_command_json(ProvCommand *cmd, int *ret_status)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+    JsonNode *root;
+    bool ok;
+
+    /* The error first: its message says why, where a bare false would not. */
+    ok = prov_command_run(cmd, &out, ret_status, &error);
+    g_assert_no_error(error);
+    g_assert_true(ok);
+    ok = json_parser_load_from_data(parser, out, -1, &error);
+    g_assert_no_error(error);
+    g_assert_true(ok);
+    root = json_parser_steal_root(parser);
+    g_assert_nonnull(root);
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(root));
+    return root;
 }

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdbool.h>
+
+#include "util/command.h"
 
 /*
  * The argv in the wrapped form libvirt's *.argv golden files use: tokens
@@ -18,3 +21,59 @@ char *prov_test_conformance_path(const char *relpath);
 
 /* Whole file, or NULL. */
 char *prov_test_read(const char *path);
+
+/* Whole file; the program aborts, naming the file, when it cannot be read. */
+char *prov_test_read_required(const char *path);
+
+/*
+ * Folder @sub of the conformance data (e.g. "storage"); when it is absent the
+ * whole program is skipped: a "SKIP: ..." line and exit code 77.  For main().
+ */
+char *prov_test_conformance_dir_or_skip(const char *sub);
+
+/* A new directory made by g_dir_make_tmp() from @tmpl; the test fails if it cannot. */
+char *prov_test_make_tmp_dir(const char *tmpl);
+
+/* Removes @path and everything below it; symlinks are removed, never followed. */
+void prov_test_remove_tree(const char *path);
+
+/*
+ * Registers @func once per element of a table of cases, as test "@prefix/<name>"
+ * with the element as its data; the name is the `const char *` at @name_offset in
+ * each element.  Use PROV_TEST_ADD_CASES, which works the sizes out.
+ */
+void prov_test_add_cases(const char *prefix, const void *cases, gsize n_cases, gsize case_size,
+                         gsize name_offset, GTestDataFunc func);
+
+#define PROV_TEST_ADD_CASES(prefix, cases, name_field, func) \
+    prov_test_add_cases((prefix), (cases), G_N_ELEMENTS(cases), sizeof((cases)[0]), \
+                        (gsize)((const char *)&(cases)[0].name_field - \
+                                (const char *)&(cases)[0]), \
+                        (func))
+
+/*
+ * True when QEMU_IMG is installed; otherwise the running test is skipped with
+ * the reason "'<qemu-img>' is not installed; cannot @purpose".
+ */
+bool prov_test_have_qemu_img(const char *purpose);
+
+/*
+ * Runs @cmd, which must succeed, and returns its stdout parsed as JSON; the
+ * test fails unless that is an object.  @ret_status as for prov_command_run().
+ */
+JsonNode *prov_test_command_json(ProvCommand *cmd, int *ret_status);
+
+/*
+ * The oracle: @xml is valid per libvirt's own schema @rng_name (from the
+ * conformance data's storage/schemas), applied with libxml2's RelaxNG API
+ * directly, not through util/xml.c, so a bug there cannot hide a failure.
+ * When it is not and @ret_msg is given, *@ret_msg (freed first) says so.
+ */
+bool prov_test_libvirt_schema_valid(const char *rng_name, const char *xml, char **ret_msg);
+
+/*
+ * @xml is valid per our own schema @rng_name (PROV_SCHEMA_DIR), checked by the
+ * helper the parsers use for PROV_*_PARSE_VALIDATE.  When it is not and
+ * @ret_msg is given, *@ret_msg (freed first) holds the validator's message.
+ */
+bool prov_test_own_schema_valid(const char *rng_name, const char *xml, char **ret_msg);

@@ -18,6 +18,7 @@
 
 #include "storage/qcow2.h"
 #include "storage/volume_local.h"
+#include "tests/testutil.h"
 #include "util/command.h"
 #include "util/error.h"
 #include "util/fileutil.h"
@@ -33,34 +34,9 @@ typedef struct {
 /* ---- helpers ---------------------------------------------------------- */
 
 static void
-remove_tree(const char *path)
-{
-    struct stat st;
-
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-        const char *name;
-
-        while (dir && (name = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-
-            remove_tree(child);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
-    g_autoptr(GError) err = NULL;
-
-    f->dir = g_dir_make_tmp("provd-vol-XXXXXX", &err);
-    g_assert_no_error(err);
+    f->dir = prov_test_make_tmp_dir("provd-vol-XXXXXX");
     f->pool.def = prov_pool_def_new(PROV_POOL_DIR);
     f->pool.def->name = g_strdup("images");
     f->pool.def->target_path = g_strdup(f->dir);
@@ -71,7 +47,7 @@ fixture_setup(Fixture *f, gconstpointer data)
 static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
-    remove_tree(f->dir);
+    prov_test_remove_tree(f->dir);
     g_free(f->dir);
     prov_pool_def_free(f->pool.def);
     if (f->pool.vols)
@@ -217,14 +193,10 @@ run_tool(GError **error, const char *program, ...)
 static JsonNode *
 qemu_img_info(const char *path)
 {
-    g_autoptr(GError) err = NULL;
-    g_autofree char *out = run_tool(&err, QEMU_IMG, "info", "--output=json", path, NULL);
-    JsonNode *node;
+    g_autoptr(ProvCommand) cmd =
+        prov_command_new_args(QEMU_IMG, "info", "--output=json", path, NULL);
 
-    g_assert_no_error(err);
-    node = json_from_string(out, &err);
-    g_assert_no_error(err);
-    return node;
+    return prov_test_command_json(cmd, NULL);
 }
 
 static void
@@ -1270,7 +1242,7 @@ test_stream(Fixture *f, gconstpointer data)
         g_assert_cmpint(pread(vfd, after, MiB, 8 * MiB), ==, (ssize_t)MiB);
         g_assert_cmpint(memcmp(before, after, MiB), ==, 0);
     }
-    remove_tree(other);
+    prov_test_remove_tree(other);
 }
 
 /* ---- refresh --------------------------------------------------------------- */
@@ -1397,7 +1369,7 @@ test_refresh_mixed(Fixture *f, gconstpointer data)
                      f->pool.def->capacity - f->pool.def->available);
     g_assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
     g_assert_true(g_file_test(busy, G_FILE_TEST_EXISTS));
-    remove_tree(outside_dir);
+    prov_test_remove_tree(outside_dir);
 }
 
 /* The perf test drops debug messages: g_test prints each one, 20,000 per refresh. */
