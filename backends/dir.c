@@ -20,6 +20,12 @@ prov_dir_pool_check_target(ProvStoragePool *pool, GError **error)
     const ProvPoolDef *def = pool->def;
     struct stat st;
 
+    if (!def->target_path || !g_path_is_absolute(def->target_path)) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_CONFIG_UNSUPPORTED,
+                    "storage pool '%s': target path '%s' is not absolute", def->name,
+                    def->target_path ? def->target_path : "");
+        return false;
+    }
     if (stat(def->target_path, &st) < 0) {
         if (errno == ENOENT) {
             g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_INVALID,

@@ -41,6 +41,13 @@ fs_check_device(const ProvPoolDef *def, dev_t *ret_rdev, GError **error)
                     def->name);
         return false;
     }
+    /* Relative paths would be resolved against our cwd, and "-x" read as an option. */
+    if (!g_path_is_absolute(device)) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_CONFIG_UNSUPPORTED,
+                    "storage pool '%s': source device '%s' is not an absolute path",
+                    def->name, device);
+        return false;
+    }
     if (stat(device, &st) < 0)
         return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
                                     "storage pool '%s': source device '%s'", def->name, device);

@@ -13,9 +13,12 @@ BUILD_PKGS=(
 RUN_PKGS=(
     util-linux mount e2fsprogs xfsprogs qemu-utils scrub
 )
-# Tests: schema checks with xmllint, the Python test driver.
+# Tests: schema checks with xmllint, the Python test driver, and the throw-away VM
+# (tests/vm/) that runs the LVM, iSCSI, SCSI and NFS backends against real services.
 TEST_PKGS=(
     libxml2-utils python3
+    qemu-system-x86 linux-image-amd64 busybox-static cpio kmod udev
+    lvm2 thin-provisioning-tools open-iscsi tgt nfs-kernel-server nfs-common sg3-utils
 )
 
 want=()

@@ -76,6 +76,7 @@ typedef struct {
     ProvPoolDef *def;        /* live definition */
     GPtrArray *vols;         /* of ProvVolDef*, filled by refresh_pool */
     char *state_dir;         /* the storage driver's run dir, for scratch files */
+    char *root;              /* the driver's state root ("" = system paths), for secrets */
 } ProvStoragePool;
 
 /*

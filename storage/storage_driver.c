@@ -62,6 +62,7 @@ pool_obj_free(ProvPoolObj *obj)
     if (obj->pool.vols)
         g_ptr_array_unref(obj->pool.vols);
     g_free(obj->pool.state_dir);
+    g_free(obj->pool.root);
     g_free(obj);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ProvPoolObj, pool_obj_free)
@@ -212,6 +213,7 @@ pool_obj_new(ProvStorageDriver *drv)
 
     obj->pool.vols = g_ptr_array_new_with_free_func((GDestroyNotify)prov_vol_def_free);
     obj->pool.state_dir = g_strdup(drv->state_dir);
+    obj->pool.root = g_strdup(drv->root);
     return obj;
 }
 

@@ -476,8 +476,6 @@ test_probe_fd_position(void)
 int
 main(int argc, char **argv)
 {
-    int ret;
-
     g_test_init(&argc, &argv, NULL);
     test_dir = prov_test_make_tmp_dir("imageprobetest-XXXXXX");
 
@@ -495,8 +493,5 @@ main(int argc, char **argv)
     g_test_add_func("/image-probe/dmg", test_probe_dmg);
     g_test_add_func("/image-probe/luks2", test_probe_luks2);
 
-    ret = g_test_run();
-    prov_test_remove_tree(test_dir);
-    g_free(test_dir);
-    return ret;
+    return prov_test_run_and_remove(test_dir);
 }

@@ -487,6 +487,18 @@ class ProvTestCase(unittest.TestCase):
         return False
 
 
+class ImagesPoolMixin:
+    """Put before a ProvTestCase base: setUp also defines, builds and starts the dir
+    pool 'images', whose directory is self.target."""
+
+    def setUp(self):
+        super().setUp()
+        self.target = self.make_dir_pool("images")
+
+    def vpath(self, name):
+        return os.path.join(self.target, name)
+
+
 class BlockedDownload:
     """`provctl vol-download VOL FIFO` whose reader does not read: provctl blocks on the
     full pipe while holding the volume (a long job that cannot finish early)."""

@@ -400,8 +400,6 @@ make_backing_files(void)
 int
 main(int argc, char **argv)
 {
-    int ret;
-
     g_test_init(&argc, &argv, NULL);
     test_dir = prov_test_make_tmp_dir("qcow2test-XXXXXX");
     make_backing_files();
@@ -412,8 +410,5 @@ main(int argc, char **argv)
     g_test_add_func("/qcow2/not-empty", test_qcow2_not_empty);
     g_test_add_func("/qcow2/speed", test_qcow2_speed);
 
-    ret = g_test_run();
-    prov_test_remove_tree(test_dir);
-    g_free(test_dir);
-    return ret;
+    return prov_test_run_and_remove(test_dir);
 }

@@ -149,15 +149,16 @@ recorder_render(const Recorder *rec, char **ret_problem)
 
 /* ---- normalising and comparing -------------------------------------------- */
 
+/* Fill in the placeholders of a template: @POOL@ and @DEV@. */
 static char *
-substitute(const char *text, const char *pool_dir, const char *dev_dir)
+substitute(const char *text, const char *pool_dir, const char *device)
 {
     g_autoptr(GString) s = g_string_new(text);
 
     if (pool_dir)
         g_string_replace(s, POOL_PLACEHOLDER, pool_dir, 0);
-    if (dev_dir)
-        g_string_replace(s, DEV_PLACEHOLDER, dev_dir, 0);
+    if (device)
+        g_string_replace(s, DEV_PLACEHOLDER, device, 0);
     return g_string_free(g_steal_pointer(&s), FALSE);
 }
 
@@ -272,12 +273,12 @@ check_recorded(const char *name, const char *rendered, bool no_command)
 
 static void
 check_error_mentions(const char *name, const GError *err, const char *const *needles,
-                     const char *pool_dir, const char *dev_dir)
+                     const char *pool_dir, const char *device)
 {
     guint i;
 
     for (i = 0; needles[i]; i++) {
-        g_autofree char *needle = substitute(needles[i], pool_dir, dev_dir);
+        g_autofree char *needle = substitute(needles[i], pool_dir, device);
 
         if (!strstr(err->message, needle)) {
             g_test_message("'%s': the error '%s' does not mention '%s'", name, err->message,
@@ -894,9 +895,17 @@ test_vol_case(gconstpointer data)
 int
 main(int argc, char **argv)
 {
+    g_autofree char **args = g_new0(char *, argc + 2);
+    int nargs = argc + 1;
     guint i;
 
-    g_test_init(&argc, &argv, NULL);
+    /* Report every differing case, not just the first. */
+    args[0] = argv[0];
+    args[1] = (char *)"--keep-going";
+    for (i = 1; i < (guint)argc; i++)
+        args[i + 1] = argv[i];
+    argv = args;
+    g_test_init(&nargs, &argv, NULL);
     for (i = 0; i < G_N_ELEMENTS(fs_cases); i++) {
         g_autofree char *path = g_strdup_printf("/storage/argv/%s", fs_cases[i].name);
 

@@ -607,14 +607,7 @@ class PoolOutput(DriverCase):
         self.assertEqual(tree.tag, "storagepoolCapabilities")
 
 
-class VolOutput(DriverCase):
-
-    def setUp(self):
-        super().setUp()
-        self.target = self.make_dir_pool("images")
-
-    def vpath(self, name):
-        return os.path.join(self.target, name)
+class VolOutput(provtest.ImagesPoolMixin, DriverCase):
 
     def test_messages(self):
         self.assertEqual(self.out("vol-create-as", "images", "a.img", "1M"),

@@ -84,11 +84,7 @@ class PoolDefineCrash(CrashBase):
         self.assertEqual(self.ok_json("pool-info", "crashy")["uuid"], UUID)
 
 
-class VolCreateCrash(CrashBase):
-
-    def setUp(self):
-        super().setUp()
-        self.target = self.make_dir_pool("images")
+class VolCreateCrash(provtest.ImagesPoolMixin, CrashBase):
 
     def check_consistent_after_vol_crash(self, name):
         final = os.path.join(self.target, name)

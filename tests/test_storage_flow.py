@@ -291,15 +291,8 @@ class PoolLifecycle(ProvTestCase):
         self.assertEqual(info.get("State"), "inactive")
 
 
-class Volumes(ProvTestCase):
+class Volumes(provtest.ImagesPoolMixin, ProvTestCase):
     """Volume commands in a running dir pool 'images'."""
-
-    def setUp(self):
-        super().setUp()
-        self.target = self.make_dir_pool("images")
-
-    def vpath(self, name):
-        return os.path.join(self.target, name)
 
     def create_qcow2(self, name="disk1.qcow2", size="10G"):
         self.ok("vol-create-as", "images", name, size, "--format", "qcow2")

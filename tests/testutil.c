@@ -118,6 +118,16 @@ prov_test_remove_tree(const char *path)
     }
 }
 
+int
+prov_test_run_and_remove(char *dir)
+{
+    int ret = g_test_run();
+
+    prov_test_remove_tree(dir);
+    g_free(dir);
+    return ret;
+}
+
 void
 prov_test_add_cases(const char *prefix, const void *cases, gsize n_cases, gsize case_size,
                     gsize name_offset, GTestDataFunc func)

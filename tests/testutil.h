@@ -37,6 +37,9 @@ char *prov_test_make_tmp_dir(const char *tmpl);
 /* Removes @path and everything below it; symlinks are removed, never followed. */
 void prov_test_remove_tree(const char *path);
 
+/* g_test_run(), then removes and frees @dir (a scratch directory the tests used). */
+int prov_test_run_and_remove(char *dir);
+
 /*
  * Registers @func once per element of a table of cases, as test "@prefix/<name>"
  * with the element as its data; the name is the `const char *` at @name_offset in
