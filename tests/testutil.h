@@ -48,10 +48,12 @@ int prov_test_run_and_remove(char *dir);
 void prov_test_add_cases(const char *prefix, const void *cases, gsize n_cases, gsize case_size,
                          gsize name_offset, GTestDataFunc func);
 
+/* The sizeof() only makes the compiler check that @name_field is a string. */
 #define PROV_TEST_ADD_CASES(prefix, cases, name_field, func) \
     prov_test_add_cases((prefix), (cases), G_N_ELEMENTS(cases), sizeof((cases)[0]), \
-                        (gsize)((const char *)&(cases)[0].name_field - \
-                                (const char *)&(cases)[0]), \
+                        ((void) sizeof((cases)[0].name_field == (const char *) NULL), \
+                         (gsize) ((const char *) &(cases)[0].name_field - \
+                                  (const char *) &(cases)[0])), \
                         (func))
 
 /*
