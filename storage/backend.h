@@ -94,6 +94,11 @@ typedef struct {
  */
 typedef struct {
     ProvPoolType type;
+    /* The volumes are what the last refresh_pool found, as libvirt lists them: finding
+     * them again means rescanning hardware (iSCSI, SCSI), so listings and lookups use
+     * the driver's record instead of calling refresh_pool.  False: enumerating is cheap
+     * (a directory, `lvs`) and every listing enumerates afresh. */
+    bool cache_volumes;
 
     /* Is the pool's storage present and started?  Called at driver start for pools
      * whose status file says active.  Pool locked. */

@@ -2430,3 +2430,43 @@ prov_vol_def_format(const ProvPoolDef *pool, const ProvVolDef *def)
     prov_xml_buf_add(&buf, "</volume>\n");
     return prov_xml_buf_steal(&buf);
 }
+
+char *
+prov_vol_list_format(const ProvPoolDef *pool, GPtrArray *vols)
+{
+    GString *out = g_string_new("<volumes>\n");
+    guint i;
+
+    for (i = 0; vols && i < vols->len; i++) {
+        g_autofree char *xml = prov_vol_def_format(pool, g_ptr_array_index(vols, i));
+        g_string_append(out, xml);
+    }
+    g_string_append(out, "</volumes>\n");
+    return g_string_free(out, FALSE);
+}
+
+GPtrArray *
+prov_vol_list_parse_file(const ProvPoolDef *pool, const char *path, GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlXPathContext) ctxt = NULL;
+    g_autoptr(GPtrArray) vols = NULL;
+    xmlNode *top;
+    xmlNode *node;
+
+    if (!(doc = prov_xml_parse_file(path, "volumes", &ctxt, error)))
+        return NULL;
+    vols = g_ptr_array_new_with_free_func((GDestroyNotify)prov_vol_def_free);
+    top = ctxt->node;
+    for (node = top->children; node; node = node->next) {
+        ProvVolDef *def;
+
+        if (node->type != XML_ELEMENT_NODE || !xmlStrEqual(node->name, BAD_CAST "volume"))
+            continue;
+        ctxt->node = node;
+        if (!(def = prov_vol_def_parse_node(pool, ctxt, PROV_VOL_PARSE_NO_CAPACITY, error)))
+            return NULL;
+        g_ptr_array_add(vols, def);
+    }
+    return g_steal_pointer(&vols);
+}

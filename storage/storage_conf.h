@@ -430,3 +430,10 @@ ProvPoolDef *prov_pool_status_parse_string(const char *xml, GError **error);
  * exactly two) is kept as POSIX allows; URIs ("gluster://h/v") are left alone.
  */
 char *prov_path_sanitize(const char *path);
+
+/*
+ * A pool's volumes as one document (<volumes><volume>...</volume>...</volumes>), for
+ * the driver's record of what the last refresh found.  Parsing keeps key and path.
+ */
+char *prov_vol_list_format(const ProvPoolDef *pool, GPtrArray *vols);
+GPtrArray *prov_vol_list_parse_file(const ProvPoolDef *pool, const char *path, GError **error);

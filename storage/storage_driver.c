@@ -328,13 +328,16 @@ write_status(ProvStorageDriver *drv, ProvPoolObj *obj, GError **error)
     return prov_file_write_atomic(path, xml, strlen(xml), 0600, error);
 }
 
+static char *vols_path(ProvStorageDriver *drv, const char *name);
+
 static void
 remove_status(ProvStorageDriver *drv, ProvPoolObj *obj)
 {
     g_autofree char *path = status_path(drv, obj->pool.def->name);
+    g_autofree char *vols = vols_path(drv, obj->pool.def->name);
     g_autoptr(GError) local = NULL;
 
-    if (!prov_file_unlink_durable(path, &local))
+    if (!prov_file_unlink_durable(path, &local) || !prov_file_unlink_durable(vols, &local))
         g_warning("%s, ignoring", local->message);
 }
 
@@ -754,12 +757,49 @@ prov_storage_pool_build(ProvStorageDriver *drv, const char *pool, unsigned int f
     return do_build(obj, flags, error);
 }
 
+static char *
+vols_path(ProvStorageDriver *drv, const char *name)
+{
+    return g_strdup_printf("%s/%s.vols", drv->state_dir, name);
+}
+
+/* A real refresh: the backend enumerates (and rescans); the result is recorded for
+ * backends whose listings must not rescan. */
 static bool
 do_refresh(ProvStorageDriver *drv, ProvPoolObj *obj, const ProvStorageBackend *backend,
            GError **error)
 {
+    g_autofree char *path = NULL;
+    g_autofree char *xml = NULL;
+
     g_ptr_array_set_size(obj->pool.vols, 0);
-    return backend->refresh_pool(&obj->pool, error);
+    if (!backend->refresh_pool(&obj->pool, error))
+        return false;
+    if (!backend->cache_volumes)
+        return true;
+    path = vols_path(drv, obj->pool.def->name);
+    xml = prov_vol_list_format(obj->pool.def, obj->pool.vols);
+    return prov_file_write_atomic(path, xml, strlen(xml), 0600, error);
+}
+
+/* The volumes of an active pool as a listing sees them. */
+static bool
+load_vols(ProvStorageDriver *drv, ProvPoolObj *obj, const ProvStorageBackend *backend,
+          GError **error)
+{
+    g_autofree char *path = NULL;
+    GPtrArray *vols;
+
+    if (!backend->cache_volumes)
+        return do_refresh(drv, obj, backend, error);
+    path = vols_path(drv, obj->pool.def->name);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return do_refresh(drv, obj, backend, error);
+    if (!(vols = prov_vol_list_parse_file(obj->pool.def, path, error)))
+        return false;
+    g_ptr_array_unref(obj->pool.vols);
+    obj->pool.vols = vols;
+    return true;
 }
 
 /* Start @obj (already checked inactive and locked), optionally building it first. */
@@ -1201,8 +1241,8 @@ prov_storage_vol_list(ProvStorageDriver *drv, const char *pool, GError **error)
         return NULL;
     if (!(backend = backend_for(obj, "list volumes", error)))
         return NULL;
-    /* The volumes are what is there now: re-enumerate (cheap for file pools). */
-    if (!do_refresh(drv, obj, backend, error))
+    /* Re-enumerated for cheap backends, the last refresh's record for hardware ones. */
+    if (!load_vols(drv, obj, backend, error))
         return NULL;
     g_ptr_array_sort(obj->pool.vols, vol_def_compare);
     list = g_ptr_array_new_full(obj->pool.vols->len, (GDestroyNotify)prov_vol_info_free);
@@ -1225,7 +1265,7 @@ find_vol(ProvStorageDriver *drv, ProvPoolObj *obj, const char *name, GError **er
         if (!backend->lookup_vol(&obj->pool, name, &vol, error))
             return NULL;
     } else {
-        if (!do_refresh(drv, obj, backend, error))
+        if (!load_vols(drv, obj, backend, error))
             return NULL;
         for (i = 0; i < obj->pool.vols->len; i++) {
             ProvVolDef *v = g_ptr_array_index(obj->pool.vols, i);
@@ -1293,7 +1333,7 @@ resolve_vol(ProvStorageDriver *drv, const char *pool, const char *vol,
         if (backend->lookup_vol && obj->pool.def->target_path &&
             g_str_has_prefix(vol, "/"))
             continue;   /* paths of file pools were handled above */
-        if (!do_refresh(drv, obj, backend, NULL))
+        if (!load_vols(drv, obj, backend, NULL))
             continue;
         for (j = 0; j < obj->pool.vols->len; j++) {
             ProvVolDef *v = g_ptr_array_index(obj->pool.vols, j);
