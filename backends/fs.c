@@ -81,6 +81,61 @@ mountinfo_unescape(const char *s)
 }
 
 /**
+ * prov_mount_entry_free:
+ * @entry: (nullable): an entry of prov_mountinfo_parse()
+ *
+ * Frees the entry and its strings.
+ */
+void
+prov_mount_entry_free(ProvMountEntry *entry)
+{
+    if (!entry)
+        return;
+    g_free(entry->devno);
+    g_free(entry->mount_point);
+    g_free(entry->fstype);
+    g_free(entry->source);
+    g_free(entry);
+}
+
+/**
+ * prov_mountinfo_parse:
+ * @mountinfo: the text of /proc/self/mountinfo
+ *
+ * One entry per well-formed line, in the file's order (a later entry on the same
+ * mount point is mounted on top of an earlier one).  A line looks like (proc(5)):
+ *   36 35 7:0 / /var/lib/provd/images rw,nodev,nosuid,noexec shared:1 - ext4 /dev/loop0 rw
+ * with any number of optional fields ("shared:1") before the lone "-", and octal
+ * escapes ("\040") in paths.  Returns a new array of ProvMountEntry; never NULL.
+ */
+GPtrArray *
+prov_mountinfo_parse(const char *mountinfo)
+{
+    GPtrArray *entries = g_ptr_array_new_with_free_func((GDestroyNotify)prov_mount_entry_free);
+    g_auto(GStrv) lines = g_strsplit(mountinfo, "\n", -1);
+    guint i;
+
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit(lines[i], " ", -1);
+        guint n = g_strv_length(f);
+        ProvMountEntry *entry;
+        guint sep = 6;
+
+        while (sep < n && !g_str_equal(f[sep], "-"))
+            sep++;
+        if (sep + 2 >= n)
+            continue;
+        entry = g_new0(ProvMountEntry, 1);
+        entry->devno = g_strdup(f[2]);
+        entry->mount_point = mountinfo_unescape(f[4]);
+        entry->fstype = mountinfo_unescape(f[sep + 1]);
+        entry->source = mountinfo_unescape(f[sep + 2]);
+        g_ptr_array_add(entries, entry);
+    }
+    return entries;
+}
+
+/**
  * prov_fs_is_mounted:
  * @mountinfo: the text of /proc/self/mountinfo
  * @target: canonical mount point
@@ -88,25 +143,20 @@ mountinfo_unescape(const char *s)
  *
  * Whether @target is a mount point of the device @rdev.  Matching by device
  * number rather than source path makes /dev/disk/by-* aliases and /dev/mapper
- * names compare equal.  A line looks like (see proc(5)):
- *   36 35 7:0 / /var/lib/provd/images rw,nodev,nosuid,noexec shared:1 - ext4 /dev/loop0 rw
+ * names compare equal.
  */
 bool
 prov_fs_is_mounted(const char *mountinfo, const char *target, dev_t rdev)
 {
-    g_auto(GStrv) lines = g_strsplit(mountinfo, "\n", -1);
+    g_autoptr(GPtrArray) entries = prov_mountinfo_parse(mountinfo);
     char want[32];
     guint i;
 
     g_snprintf(want, sizeof(want), "%u:%u", major(rdev), minor(rdev));
-    for (i = 0; lines[i]; i++) {
-        g_auto(GStrv) f = g_strsplit(lines[i], " ", 6);
-        g_autofree char *mnt = NULL;
+    for (i = 0; i < entries->len; i++) {
+        const ProvMountEntry *entry = g_ptr_array_index(entries, i);
 
-        if (g_strv_length(f) < 6 || !g_str_equal(f[2], want))
-            continue;
-        mnt = mountinfo_unescape(f[4]);
-        if (g_str_equal(mnt, target))
+        if (g_str_equal(entry->devno, want) && g_str_equal(entry->mount_point, target))
             return true;
     }
     return false;
@@ -137,29 +187,72 @@ fs_check_pool(ProvStoragePool *pool, bool *ret_active, GError **error)
     return fs_mounted(pool->def, ret_active, error);
 }
 
+/* netfs: what each source format adds to the mount options (libvirt's Linux argv). */
+static void
+netfs_format_options(const ProvPoolDef *def, ProvNetfsFormat fmt, GString *opts)
+{
+    switch (fmt) {
+    case PROV_NETFS_AUTO:
+    case PROV_NETFS_NFS:
+        if (def->source.protocol_ver)
+            g_string_append_printf(opts, ",nfsvers=%s", def->source.protocol_ver);
+        break;
+    case PROV_NETFS_GLUSTERFS:
+        /* libvirt's option for the GlusterFS FUSE client, kept for the same behaviour. */
+        g_string_append(opts, ",direct-io-mode=1");
+        break;
+    case PROV_NETFS_CIFS:
+        g_string_append(opts, ",guest");
+        break;
+    case PROV_NETFS_LAST:
+        break;
+    }
+}
+
 /**
  * prov_fs_mount_command:
- * @def: an fs pool
+ * @def: an fs or netfs pool
  *
- * `mount -o nodev,nosuid,noexec[,<fs:mount_opts>] -t <format> <device> <target>`, the
- * command libvirt runs on Linux (checked against its storagepoolxml2argvdata).
+ * The command libvirt runs on Linux to start the pool (checked against its
+ * storagepoolxml2argvdata):
+ *   fs:    mount -o nodev,nosuid,noexec[,<fs:mount_opts>] -t <format> <device> <target>
+ *   netfs: mount -o nodev,nosuid,noexec[,<format's options>][,<fs:mount_opts>]
+ *          [-t <format>] <source> <target>
  * Guests' images never need device nodes, setuid or exec on the pool filesystem.
+ * netfs adds nfsvers=<protocol ver> (nfs, auto), direct-io-mode=1 (glusterfs) or
+ * guest (cifs); its 'auto' format gives no -t at all, because `mount -t auto` never
+ * tries NFS while a plain mount does.  The source is prov_netfs_mount_source().
+ * Returns a new command.
  */
 ProvCommand *
 prov_fs_mount_command(const ProvPoolDef *def)
 {
     g_autoptr(GString) opts = g_string_new("nodev,nosuid,noexec");
-    const char *format = prov_fs_format_to_string(def->source.format < 0 ? PROV_FS_AUTO :
-                                                  (ProvFsFormat)def->source.format);
+    g_autofree char *source = NULL;
+    const char *format;
     ProvCommand *cmd = prov_command_new(MOUNT);
     guint i;
 
+    if (def->type == PROV_POOL_NETFS) {
+        ProvNetfsFormat fmt = def->source.format < 0 ? PROV_NETFS_AUTO :
+                              (ProvNetfsFormat)def->source.format;
+
+        netfs_format_options(def, fmt, opts);
+        format = fmt == PROV_NETFS_AUTO ? NULL : prov_netfs_format_to_string(fmt);
+        source = prov_netfs_mount_source(def);
+    } else {
+        format = prov_fs_format_to_string(def->source.format < 0 ? PROV_FS_AUTO :
+                                          (ProvFsFormat)def->source.format);
+        source = g_strdup(fs_device(def));
+    }
     for (i = 0; def->fs_mount_opts && i < def->fs_mount_opts->len; i++) {
         const ProvXmlOption *opt = g_ptr_array_index(def->fs_mount_opts, i);
         g_string_append_printf(opts, ",%s", opt->name);
     }
-    prov_command_add_args(cmd, "-o", opts->str, "-t", format, fs_device(def),
-                          def->target_path, NULL);
+    prov_command_add_args(cmd, "-o", opts->str, NULL);
+    if (format)
+        prov_command_add_args(cmd, "-t", format, NULL);
+    prov_command_add_args(cmd, source ? source : "", def->target_path, NULL);
     return cmd;
 }
 
@@ -207,22 +300,35 @@ fs_stop_pool(ProvStoragePool *pool, GError **error)
     return true;
 }
 
-/*
- * What the device holds now, from a low-level blkid probe (no cache):
- * "TYPE=ext4" for a filesystem, "PTTYPE=dos" for a partition table.  Exit
- * status 2 means blkid found nothing: the device is empty.
+/**
+ * prov_block_device_probe:
+ * @pool_name: the pool, for the message
+ * @device: the block device
+ * @ret_found: (out): what the device holds ("ext4", "LVM2_member", "dos" for a
+ *   partition table, "unknown data"), or NULL when it is empty
+ *
+ * A low-level blkid probe (no cache), before anything would write over the device.
+ * `blkid -p -o export DEV` prints e.g. "TYPE=ext4" for a filesystem or "PTTYPE=dos"
+ * for a partition table, and exits 2 when it finds nothing:
+ *   DEVNAME=/dev/loop0
+ *   UUID=kcHk2N-Za9L-76MU-V1DP-4qjh-5rur-CzIiuN
+ *   VERSION=LVM2\ 001
+ *   TYPE=LVM2_member
+ *   USAGE=raid
  */
-static bool
-fs_probe_device(const ProvPoolDef *def, char **ret_found, GError **error)
+bool
+prov_block_device_probe(const char *pool_name, const char *device, char **ret_found,
+                        GError **error)
 {
     g_autoptr(ProvCommand) cmd = prov_command_new_args(BLKID, "-p", "-o", "export", "--",
-                                                       fs_device(def), NULL);
+                                                       device, NULL);
     g_autofree char *out = NULL;
     g_auto(GStrv) lines = NULL;
     int status;
     guint i;
 
     *ret_found = NULL;
+    prov_command_set_timeout(cmd, PROV_MOUNT_TIMEOUT_MS);
     if (!prov_command_run(cmd, &out, &status, error))
         return false;
     if (status == 2)
@@ -230,7 +336,7 @@ fs_probe_device(const ProvPoolDef *def, char **ret_found, GError **error)
     if (status != 0) {
         g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_FAILED,
                     "storage pool '%s': cannot probe source device '%s' (blkid exit %d)",
-                    def->name, fs_device(def), status);
+                    pool_name, device, status);
         return false;
     }
     lines = g_strsplit(out, "\n", -1);
@@ -297,7 +403,7 @@ fs_build_pool(ProvStoragePool *pool, unsigned int flags, GError **error)
         return false;
     }
     if (!(flags & PROV_POOL_BUILD_OVERWRITE)) {
-        if (!fs_probe_device(def, &found, error))
+        if (!prov_block_device_probe(def->name, fs_device(def), &found, error))
             return false;
         if (found) {
             g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_STORAGE_POOL_BUILT,

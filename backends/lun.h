@@ -62,3 +62,18 @@ char *prov_lun_stable_path(const char *target_dir, const char *devpath);
 
 /* A pool target directory must be a stable directory under /dev ("/dev" itself allowed). */
 bool prov_lun_check_target(const ProvPoolDef *def, GError **error);
+
+/* ---- additions (appended; nothing above changed) ---------------------------- */
+
+#include "util/command.h"
+
+/* The scsi_id command that gives a LUN's key (exposed for the golden tests). */
+ProvCommand *prov_lun_scsi_id_command(const char *devpath);
+
+/* Warns "storage pool 'p': <message>" for each of prov_lun_scan_host()'s @ret_missing
+ * (provctl prints them as "warning: ..." lines).  @missing may be NULL. */
+void prov_lun_report_missing(const ProvStoragePool *pool, GPtrArray *missing);
+
+/* pool_usage callback of LUN pools: capacity = allocation = the sum of the LUNs the
+ * last refresh recorded, available 0 (a reloaded status file carries no sizes). */
+bool prov_lun_pool_usage(ProvStoragePool *pool, GError **error);

@@ -5,5 +5,9 @@
 const ProvStorageBackend *const prov_storage_backends[] = {
     &prov_backend_dir,
     &prov_backend_fs,
+    &prov_backend_iscsi,
+    &prov_backend_logical,
+    &prov_backend_netfs,
+    &prov_backend_scsi,
     NULL,
 };

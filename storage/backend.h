@@ -100,6 +100,9 @@ typedef struct {
      * (a directory, `lvs`) and every listing enumerates afresh. */
     bool cache_volumes;
 
+    /* Checks of a definition the XML model cannot know (e.g. what names LVM accepts),
+     * run at define and create so a bad definition is never stored.  Optional. */
+    bool (*check_def)(const ProvPoolDef *def, GError **error);
     /* Is the pool's storage present and started?  Called at driver start for pools
      * whose status file says active.  Pool locked. */
     bool (*check_pool)(ProvStoragePool *pool, bool *ret_active, GError **error);

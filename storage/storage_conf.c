@@ -1747,7 +1747,17 @@ static ProvPoolDef *
 prov_pool_status_parse_doc(xmlDoc *doc, xmlXPathContext *ctxt, const char *what,
                            GError **error)
 {
+    static const struct {
+        const char *name;
+        size_t offset;
+    } sizes[] = {
+        { "capacity", G_STRUCT_OFFSET(ProvPoolDef, capacity) },
+        { "allocation", G_STRUCT_OFFSET(ProvPoolDef, allocation) },
+        { "available", G_STRUCT_OFFSET(ProvPoolDef, available) },
+    };
     xmlNode *pool = prov_xml_child(ctxt->node, NULL, "pool");
+    ProvPoolDef *def;
+    guint i;
 
     if (!pool) {
         g_set_error(error, PROV_XML_ERROR, PROV_ERR_XML_ERROR,
@@ -1755,7 +1765,16 @@ prov_pool_status_parse_doc(xmlDoc *doc, xmlXPathContext *ctxt, const char *what,
         return NULL;
     }
     ctxt->node = pool;
-    return prov_pool_def_parse_node(ctxt, error);
+    def = prov_pool_def_parse_node(ctxt, error);
+    /* Unlike a definition, a status records the sizes the last refresh measured. */
+    for (i = 0; def && i < G_N_ELEMENTS(sizes); i++) {
+        xmlNode *node = prov_xml_child(pool, NULL, sizes[i].name);
+        g_autofree char *text = node ? (char *)xmlNodeGetContent(node) : NULL;
+
+        if (text)
+            *(guint64 *)((char *)def + sizes[i].offset) = g_ascii_strtoull(text, NULL, 10);
+    }
+    return def;
 }
 
 ProvPoolDef *

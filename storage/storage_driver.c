@@ -641,10 +641,14 @@ static ProvPoolDef *
 parse_new_def(ProvStorageDriver *drv, const char *xml, unsigned int parse_flags, GError **error)
 {
     g_autoptr(ProvPoolDef) def = prov_pool_def_parse_string(xml, parse_flags, error);
+    const ProvStorageBackend *backend;
 
     if (!def)
         return NULL;
     if (!prov_object_name_validate("storage pool", def->name, error))
+        return NULL;
+    backend = prov_storage_backend_for_type(def->type);
+    if (backend && backend->check_def && !backend->check_def(def, error))
         return NULL;
     if (uuid_is_null(def->uuid))
         prov_uuid_generate(def->uuid);

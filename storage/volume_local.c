@@ -343,8 +343,9 @@ local_vol_reset_probed(ProvVolDef *vol)
 
 /*
  * Fill type, format, sizes, perms, timestamps and backing store of @vol from the
- * open @fd (-1 for a regular file known to hold no data).  Never fails: an unreadable or corrupt header makes the volume raw,
- * with a warning, so one bad file does not take the pool down (it does in libvirt).
+ * open @fd (-1 for a regular file known to hold no data).  Never fails: an
+ * unreadable or corrupt header makes the volume raw, with a warning, so one bad
+ * file does not take the pool down (it does in libvirt).
  */
 static void
 local_vol_fill(const char *pool_dir, const char *pool_name, ProvVolDef *vol, int fd,
@@ -1882,6 +1883,30 @@ local_copy_run(LocalCopy *c, GError **error)
 out:
     g_clear_pointer(&c->zeros, g_free);
     return ok;
+}
+
+bool
+prov_local_copy_sparse(const char *what, int src_fd, int dst_fd, guint64 length,
+                       bool dst_zeroed, const ProvProgress *progress, GError **error)
+{
+    LocalCopy copy = { 0 };
+    struct stat st;
+
+    copy.what = what;
+    copy.src_fd = src_fd;
+    copy.src_pos = true;
+    copy.src_seek_data = fstat(src_fd, &st) == 0 && S_ISREG(st.st_mode);
+    copy.dst_fd = dst_fd;
+    copy.dst_pos = true;
+    /* Zero runs below dst_size are punched; with dst_punch off they are skipped. */
+    copy.dst_punch = !dst_zeroed;
+    copy.dst_size = length;
+    copy.length = length;
+    copy.keep_holes = true;
+    copy.detect_zeros = true;
+    copy.progress = progress;
+    copy.total = length;
+    return local_copy_run(&copy, error);
 }
 
 /* ---- clone ---------------------------------------------------------------- */

@@ -50,6 +50,22 @@ bool prov_local_vol_wipe(ProvStoragePool *pool, ProvVolDef *vol, ProvWipeAlgorit
                          unsigned int flags, const ProvProgress *progress, GError **error);
 
 /**
+ * prov_local_copy_sparse:
+ * @what: names the destination in messages ("storage volume 'x'")
+ * @src_fd: a file or block device, read from offset 0 with pread
+ * @dst_fd: a file or block device of at least @length bytes, written from offset 0
+ * @length: bytes to copy
+ * @dst_zeroed: the destination already reads as zeros (a new thin volume)
+ *
+ * The copy loop of clone/upload for callers outside this file (the logical backend
+ * copying into a new LV).  Holes of a file source and all-zero 4 KiB blocks are not
+ * written when @dst_zeroed; otherwise they become zeros by hole punching (on a block
+ * device: the kernel's write-zeroes) or, where that is missing, by writing zeros.
+ */
+bool prov_local_copy_sparse(const char *what, int src_fd, int dst_fd, guint64 length,
+                            bool dst_zeroed, const ProvProgress *progress, GError **error);
+
+/**
  * prov_qemu_img_create_command:
  * @pool: pool of the new volume
  * @vol: the new volume (target_path set)

@@ -76,6 +76,11 @@ prov_test_helper_main(int argc, char **argv)
         for (;;)
             pause();
     }
+    if (g_str_equal(mode, "fail-with") && argc >= 5) {
+        /* argv[3] on stderr, exit status argv[4]; further arguments are ignored. */
+        fprintf(stderr, "%s\n", argv[3]);
+        return atoi(argv[4]);
+    }
     if (g_str_equal(mode, "raise") && argc == 4) {
         fprintf(stderr, "about to die\n");
         raise(atoi(argv[3]));
@@ -553,6 +558,83 @@ test_command_to_string(void)
     }
 }
 
+/* Records the argv a dry run hands over, to show a secret argument arrives unmasked. */
+static void
+prov_test_secret_cb(const char *const *argv, const char *input, char **ret_stdout,
+                    char **ret_stderr, int *ret_status, void *opaque)
+{
+    GPtrArray *seen = opaque;
+    guint i;
+
+    for (i = 0; argv[i]; i++)
+        g_ptr_array_add(seen, g_strdup(argv[i]));
+    *ret_stderr = g_strdup("login failed\n");
+    *ret_status = 24;
+}
+
+static void
+test_command_secret_arg(void)
+{
+    g_autoptr(GError) error = NULL;
+
+    /* The program gets the value; the string form shows ***, quoted or not. */
+    {
+        g_autoptr(ProvCommand) cmd = prov_command_new_args("/bin/echo", "-n", "user", NULL);
+        g_autofree char *str = NULL;
+        g_autofree char *out = NULL;
+
+        prov_command_add_arg_secret(cmd, "s3cr3t pass'word");
+        prov_command_add_arg(cmd, "after");
+        str = prov_command_to_string(cmd);
+        g_assert_cmpstr(str, ==, "/bin/echo -n user *** after");
+        g_assert_cmpstr(prov_command_get_argv(cmd)[3], ==, "s3cr3t pass'word");
+        g_assert_true(prov_command_run(cmd, &out, NULL, &error));
+        g_assert_no_error(error);
+        g_assert_cmpstr(out, ==, "user s3cr3t pass'word after");
+    }
+    /* A failing program: the error names it and its stderr, never the value. */
+    {
+        g_autoptr(ProvCommand) cmd = prov_test_helper("fail-with");
+        g_autofree char *expected = NULL;
+
+        prov_command_add_args(cmd, "bad password", "3", NULL);
+
+        prov_command_add_arg_secret(cmd, "hunter2");
+        g_assert_false(prov_command_run(cmd, NULL, NULL, &error));
+        g_assert_error(error, PROV_COMMAND_ERROR, PROV_ERR_OPERATION_FAILED);
+        expected = g_strdup_printf("'%s' exited with status 3: bad password", self_name);
+        g_assert_cmpstr(error->message, ==, expected);
+        g_clear_error(&error);
+    }
+    /* The dry-run record masks it; the callback sees the real argv. */
+    {
+        g_autoptr(GString) log = g_string_new(NULL);
+        g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(ProvCommand) cmd = prov_command_new_args("/sbin/iscsiadm", "-m", "node", "-o",
+                                                           "update", "-v", NULL);
+
+        prov_command_add_arg_secret(cmd, "hunter2");
+        prov_command_set_dry_run(log, prov_test_secret_cb, seen);
+        g_assert_false(prov_command_run(cmd, NULL, NULL, &error));
+        prov_command_set_dry_run(NULL, NULL, NULL);
+        g_assert_error(error, PROV_COMMAND_ERROR, PROV_ERR_OPERATION_FAILED);
+        g_assert_null(strstr(error->message, "hunter2"));
+        g_assert_cmpstr(log->str, ==, "/sbin/iscsiadm -m node -o update -v ***\n");
+        g_assert_cmpuint(seen->len, ==, 7);
+        g_assert_cmpstr(g_ptr_array_index(seen, 6), ==, "hunter2");
+        g_clear_error(&error);
+    }
+    /* NULL is a deferred error like for any argument, and names no value. */
+    {
+        g_autoptr(ProvCommand) cmd = prov_command_new_args("/bin/true", NULL);
+
+        prov_command_add_arg_secret(cmd, NULL);
+        g_assert_false(prov_command_run(cmd, NULL, NULL, &error));
+        g_assert_error(error, PROV_COMMAND_ERROR, PROV_ERR_INTERNAL_ERROR);
+        g_assert_cmpstr(error->message, ==, "argument 1 of '/bin/true' is NULL");
+    }
+}
+
 typedef struct {
     GPtrArray *seen; /* argv[1] of each call */
     char *input;
@@ -717,6 +799,7 @@ main(int argc, char **argv)
     g_test_add_func("/command/input-not-read", test_command_input_not_read);
     g_test_add_func("/command/small-input", test_command_small_input);
     g_test_add_func("/command/to-string", test_command_to_string);
+    g_test_add_func("/command/secret-arg", test_command_secret_arg);
     g_test_add_func("/command/dry-run", test_command_dry_run);
     g_test_add_func("/command/threads", test_command_threads);
     g_test_add_func("/command/no-zombies", test_command_no_zombies);

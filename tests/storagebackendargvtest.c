@@ -183,41 +183,6 @@ normalise(const char *text, const char *pool_dir, const char *dev_dir)
     return g_regex_replace(suffix, s->str, -1, 0, "\\1XXXXXX", 0, NULL);
 }
 
-static bool
-regenerating(void)
-{
-    const char *v = g_getenv("PROV_TEST_REGENERATE");
-
-    return v && g_str_equal(v, "1");
-}
-
-/* Line-by-line report of where @expected and @got part. */
-static char *
-describe_difference(const char *expected, const char *got)
-{
-    g_auto(GStrv) e = g_strsplit(expected, "\n", -1);
-    g_auto(GStrv) g = g_strsplit(got, "\n", -1);
-    g_autoptr(GString) out = g_string_new(NULL);
-    guint ne = g_strv_length(e);
-    guint ng = g_strv_length(g);
-    guint i;
-
-    for (i = 0; i < MAX(ne, ng); i++) {
-        const char *a = i < ne ? e[i] : NULL;
-        const char *b = i < ng ? g[i] : NULL;
-
-        if (g_strcmp0(a, b) == 0) {
-            g_string_append_printf(out, "  %s\n", a);
-            continue;
-        }
-        if (a)
-            g_string_append_printf(out, "- %s\n", a);
-        if (b)
-            g_string_append_printf(out, "+ %s\n", b);
-    }
-    return g_string_free(g_steal_pointer(&out), FALSE);
-}
-
 /* Compare @got with the golden file of @name, or rewrite it when regenerating. */
 static void
 check_golden(const char *name, const char *got)
@@ -225,31 +190,8 @@ check_golden(const char *name, const char *got)
     g_autofree char *file = g_strdup_printf("%s.argv", name);
     g_autofree char *path = g_build_filename(PROV_TEST_DATA_DIR, "storagebackendargvdata",
                                              file, NULL);
-    g_autofree char *expected = NULL;
-    g_autofree char *diff = NULL;
-    g_autoptr(GError) err = NULL;
 
-    if (regenerating()) {
-        g_autofree char *dir = g_path_get_dirname(path);
-
-        g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
-        if (!g_file_set_contents(path, got, -1, &err))
-            g_error("cannot write '%s': %s", path, err->message);
-        g_printerr("wrote %s\n", path);
-        return;
-    }
-    expected = prov_test_read(path);
-    if (!expected) {
-        g_test_message("expected file '%s' is missing (run with PROV_TEST_REGENERATE=1 to "
-                       "write it); got:\n%s", path, got);
-        g_test_fail();
-        return;
-    }
-    if (g_str_equal(expected, got))
-        return;
-    diff = describe_difference(expected, got);
-    g_test_message("'%s' differs from '%s' (- expected, + got):\n%s", name, path, diff);
-    g_test_fail();
+    prov_test_check_golden(path, got);
 }
 
 /* The recorded commands either match the golden file, or are none at all. */

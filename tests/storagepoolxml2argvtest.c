@@ -9,9 +9,12 @@
 static guint passed;
 static guint total;
 
-/* fs pools: libvirt's Linux expectation is the "-linux" variant of the file. */
+/*
+ * fs and netfs pools (one command builder): libvirt's Linux expectation is the
+ * "-linux" variant of the file.
+ */
 static void
-test_fs_mount(gconstpointer data)
+test_pool_mount(gconstpointer data)
 {
     const char *name = data;
     g_autofree char *rel_in = g_strdup_printf("storage/storagepoolxml2xmlin/%s.xml", name);
@@ -93,13 +96,23 @@ test_mountinfo(void)
 int
 main(int argc, char **argv)
 {
+    static const char *const netfs_cases[] = {
+        "pool-netfs", "pool-netfs-auto", "pool-netfs-protocol-ver", "pool-netfs-ns-mountopts",
+        "pool-netfs-gluster", "pool-netfs-cifs",
+    };
+    guint i;
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    g_test_add_data_func("/storage/fs/mount/pool-fs", "pool-fs", test_fs_mount);
+    g_test_add_data_func("/storage/fs/mount/pool-fs", "pool-fs", test_pool_mount);
+    for (i = 0; i < G_N_ELEMENTS(netfs_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/storage/netfs/mount/%s", netfs_cases[i]);
+
+        g_test_add_data_func(path, netfs_cases[i], test_pool_mount);
+    }
     g_test_add_func("/storage/fs/mkfs", test_fs_mkfs);
     g_test_add_func("/storage/fs/mountinfo", test_mountinfo);
     ret = g_test_run();
-    printf("conformance: pool xml2argv (fs) %u/%u passed\n", passed, total);
+    printf("conformance: pool xml2argv (fs, netfs) %u/%u passed\n", passed, total);
     return ret;
 }

@@ -219,7 +219,8 @@ class Help(CliCase):
             "pool-capabilities", "vol-create", "vol-create-as", "vol-create-from", "vol-clone",
             "vol-delete", "vol-wipe", "vol-resize", "vol-upload", "vol-download", "vol-info",
             "vol-dumpxml", "vol-list", "vol-path", "vol-key", "vol-name", "vol-pool",
-            "autostart", "help", "version",
+            "secret-define", "secret-undefine", "secret-list", "secret-dumpxml",
+            "secret-set-value", "secret-get-value", "autostart", "help", "version",
         }
         self.assertEqual(set(names), expected)
         for name in names:

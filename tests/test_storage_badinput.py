@@ -10,6 +10,7 @@ import resource
 import time
 
 import provtest
+from xml.sax.saxutils import escape as xml_escape
 from provtest import GIB, MIB, ProvTestCase
 
 # Distinctive content of /etc/passwd that must never leak into output or state.
@@ -155,6 +156,18 @@ class BadInput(ProvTestCase):
         self.refused_unchanged(["pool-define-as", "weird", "bogus", "--target",
                                 self.path("weird")], (1, 2), "bogus")
         self.assertNotIn("weird", self.pool_list())
+
+    def test_bad_volume_group_names(self):
+        """A logical pool whose VG name LVM would refuse is never stored (checked at
+        define, before any LVM tool runs; this host needs no LVM for it)."""
+        for vg, needle in (("a/b", "must not contain '/'"), ("-x", "must not start with '-'"),
+                           ("..", "not allowed"), ("sp ace", "characters LVM")):
+            with self.subTest(vg=vg):
+                doc = ("<pool type='logical'><name>lv1</name><source><name>%s</name>"
+                       "</source></pool>" % xml_escape(vg))
+                path = self.write_file("lv.xml", doc)
+                self.refused_unchanged(["pool-define", path], 1, "'%s'" % vg, needle)
+                self.assertNotIn("lv1", self.pool_list())
 
     def test_bad_pool_names_in_xml(self):
         cases = {

@@ -176,3 +176,65 @@ prov_test_command_json(ProvCommand *cmd, int *ret_status)
     g_assert_true(JSON_NODE_HOLDS_OBJECT(root));
     return root;
 }
+
+bool
+prov_test_regenerating(void)
+{
+    return g_strcmp0(g_getenv("PROV_TEST_REGENERATE"), "1") == 0;
+}
+
+/* Line-by-line report of where @expected and @got part. */
+static char *
+describe_difference(const char *expected, const char *got)
+{
+    g_auto(GStrv) e = g_strsplit(expected, "\n", -1);
+    g_auto(GStrv) g = g_strsplit(got, "\n", -1);
+    g_autoptr(GString) out = g_string_new(NULL);
+    guint ne = g_strv_length(e);
+    guint ng = g_strv_length(g);
+    guint i;
+
+    for (i = 0; i < MAX(ne, ng); i++) {
+        const char *a = i < ne ? e[i] : NULL;
+        const char *b = i < ng ? g[i] : NULL;
+
+        if (g_strcmp0(a, b) == 0) {
+            g_string_append_printf(out, "  %s\n", a);
+            continue;
+        }
+        if (a)
+            g_string_append_printf(out, "- %s\n", a);
+        if (b)
+            g_string_append_printf(out, "+ %s\n", b);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+void
+prov_test_check_golden(const char *path, const char *got)
+{
+    g_autofree char *expected = NULL;
+    g_autofree char *diff = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (prov_test_regenerating()) {
+        g_autofree char *dir = g_path_get_dirname(path);
+
+        g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+        if (!g_file_set_contents(path, got, -1, &err))
+            g_error("cannot write '%s': %s", path, err->message);
+        g_printerr("wrote %s\n", path);
+        return;
+    }
+    if (!(expected = prov_test_read(path))) {
+        g_test_message("expected file '%s' is missing (run with PROV_TEST_REGENERATE=1 to "
+                       "write it); got:\n%s", path, got);
+        g_test_fail();
+        return;
+    }
+    if (g_str_equal(expected, got))
+        return;
+    diff = describe_difference(expected, got);
+    g_test_message("'%s' differs (- expected, + got):\n%s", path, diff);
+    g_test_fail();
+}

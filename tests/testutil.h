@@ -82,3 +82,11 @@ bool prov_test_libvirt_schema_valid(const char *rng_name, const char *xml, char 
  * @ret_msg is given, *@ret_msg (freed first) holds the validator's message.
  */
 bool prov_test_own_schema_valid(const char *rng_name, const char *xml, char **ret_msg);
+
+/*
+ * Golden files: compare @got with the file at @path, or (re)write the file when
+ * PROV_TEST_REGENERATE=1 (a human then reviews the diff).  A missing or different
+ * file fails the current test with a line-by-line "- expected / + got" report.
+ */
+bool prov_test_regenerating(void);
+void prov_test_check_golden(const char *path, const char *got);

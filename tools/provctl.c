@@ -458,9 +458,12 @@ static const ProvCtlCmdDef prov_ctl_misc_cmds[] = {
     {.name = NULL}
 };
 
+extern const ProvCtlCmdDef prov_ctl_secret_cmds[];   /* provctl-secret.c */
+
 static const ProvCtlCmdGroup cmd_groups[] = {
     {"Storage Pool", "pool", prov_ctl_pool_cmds},
     {"Storage Volume", "volume", prov_ctl_vol_cmds},
+    {"Secret", "secret", prov_ctl_secret_cmds},
     {"provctl itself", "provctl", prov_ctl_misc_cmds},
     {NULL, NULL, NULL}
 };

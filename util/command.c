@@ -47,6 +47,7 @@ struct _ProvCommand {
     GBytes *input;    /* NULL = stdin from /dev/null */
     GArray *allowed;  /* of int: exit statuses that also mean success */
     GError *deferred; /* first problem found while building */
+    GArray *secrets;  /* of guint: argv indices shown as *** (prov_command_add_arg_secret) */
 };
 
 /* Dry-run state (tests only, see command.h). */
@@ -87,6 +88,7 @@ prov_command_new(const char *program)
     cmd->argv = g_ptr_array_new_null_terminated(8, g_free, TRUE);
     cmd->env = g_ptr_array_new_null_terminated(2, g_free, TRUE);
     cmd->allowed = g_array_new(FALSE, FALSE, sizeof(int));
+    cmd->secrets = g_array_new(FALSE, FALSE, sizeof(guint));
     cmd->timeout_ms = PROV_COMMAND_DEFAULT_TIMEOUT_MS;
 
     if (!program) {
@@ -146,6 +148,40 @@ prov_command_add_arg(ProvCommand *cmd, const char *arg)
         return;
     }
     g_ptr_array_add(cmd->argv, g_strdup(arg));
+}
+
+/**
+ * prov_command_add_arg_secret:
+ * @cmd: the command
+ * @arg: one argument, copied; passed to the program unchanged
+ *
+ * Like prov_command_add_arg(), but prov_command_to_string() shows the argument as
+ * *** so it never reaches a log, the dry-run record or an error message.  The copy is
+ * overwritten with zeros when @cmd is freed.
+ */
+void
+prov_command_add_arg_secret(ProvCommand *cmd, const char *arg)
+{
+    guint index = cmd->argv->len;
+
+    if (!arg) {
+        prov_command_add_arg(cmd, NULL);
+        return;
+    }
+    g_array_append_val(cmd->secrets, index);
+    g_ptr_array_add(cmd->argv, g_strdup(arg));
+}
+
+static bool
+prov_command_arg_is_secret(const ProvCommand *cmd, guint index)
+{
+    guint i;
+
+    for (i = 0; i < cmd->secrets->len; i++) {
+        if (g_array_index(cmd->secrets, guint, i) == index)
+            return true;
+    }
+    return false;
 }
 
 /**
@@ -321,7 +357,8 @@ prov_command_append_word(GString *buf, const char *word)
  * @cmd: the command
  *
  * Formats the added environment (NAME=value, if any) and the argv as one shell-like
- * line, e.g. `/usr/bin/qemu-img create -f qcow2 '/pool/my disk.img' 1024K`.  For logs
+ * line, e.g. `/usr/bin/qemu-img create -f qcow2 '/pool/my disk.img' 1024K`, with
+ * arguments added by prov_command_add_arg_secret() shown as ***.  For logs
  * and the dry-run record only; nothing ever runs it through a shell.  Returns a new
  * string; the caller frees it.
  */
@@ -342,7 +379,10 @@ prov_command_to_string(const ProvCommand *cmd)
     for (i = 0; i < cmd->argv->len; i++) {
         if (i > 0)
             g_string_append_c(buf, ' ');
-        prov_command_append_word(buf, g_ptr_array_index(cmd->argv, i));
+        if (prov_command_arg_is_secret(cmd, i))
+            g_string_append(buf, "***");
+        else
+            prov_command_append_word(buf, g_ptr_array_index(cmd->argv, i));
     }
     return g_string_free(buf, FALSE);
 }
@@ -354,8 +394,16 @@ prov_command_to_string(const ProvCommand *cmd)
 void
 prov_command_free(ProvCommand *cmd)
 {
+    guint i;
+
     if (!cmd)
         return;
+    for (i = 0; i < cmd->secrets->len; i++) {
+        char *arg = g_ptr_array_index(cmd->argv, g_array_index(cmd->secrets, guint, i));
+
+        explicit_bzero(arg, strlen(arg));
+    }
+    g_array_unref(cmd->secrets);
     g_ptr_array_unref(cmd->argv);
     g_ptr_array_unref(cmd->env);
     g_array_unref(cmd->allowed);

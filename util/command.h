@@ -25,6 +25,12 @@ ProvCommand *prov_command_new_args(const char *program, ...) G_GNUC_NULL_TERMINA
 void prov_command_add_arg(ProvCommand *cmd, const char *arg);
 void prov_command_add_arg_format(ProvCommand *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void prov_command_add_args(ProvCommand *cmd, ...) G_GNUC_NULL_TERMINATED;
+/*
+ * One argument the program gets as is but that is shown as *** by
+ * prov_command_to_string() (so in debug logs and the dry-run record): a password
+ * a tool only takes on its command line.  Its copy is wiped when @cmd is freed.
+ */
+void prov_command_add_arg_secret(ProvCommand *cmd, const char *arg);
 void prov_command_add_env(ProvCommand *cmd, const char *name, const char *value);
 void prov_command_set_timeout(ProvCommand *cmd, guint timeout_ms);
 /* Feed @data to the child's stdin (copied). */
@@ -46,7 +52,8 @@ void prov_command_allow_exit_status(ProvCommand *cmd, int status);
 bool prov_command_run(ProvCommand *cmd, char **ret_stdout, int *ret_exit_status,
                       GError **error);
 
-/* The argv as one line, arguments with shell-special characters single-quoted (for logs). */
+/* The argv as one line, arguments with shell-special characters single-quoted and secret
+ * ones as *** (for logs). */
 char *prov_command_to_string(const ProvCommand *cmd);
 /* The argv (NULL-terminated, owned by @cmd). */
 const char *const *prov_command_get_argv(const ProvCommand *cmd);
