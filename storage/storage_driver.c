@@ -713,6 +713,25 @@ prov_storage_pool_undefine(ProvStorageDriver *drv, const char *pool, GError **er
 
 /* ---- pool lifecycle ----------------------------------------------------- */
 
+/* An inactive pool, locked against jobs and other lifecycle changes (build, start). */
+static ProvPoolObj *
+get_inactive_pool_locked(ProvStorageDriver *drv, const char *pool, ProvFileLock **ret_plock,
+                         GError **error)
+{
+    ProvPoolObj *obj = get_pool(drv, pool, error);
+
+    if (!obj)
+        return NULL;
+    if (obj->active) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_INVALID,
+                    "storage pool '%s' is already active", obj->pool.def->name);
+        return NULL;
+    }
+    if (!(*ret_plock = lock_pool(drv, obj->pool.def->name, true, error)))
+        return NULL;
+    return obj;
+}
+
 static bool
 build_flags_check(unsigned int flags, GError **error)
 {
@@ -749,14 +768,7 @@ prov_storage_pool_build(ProvStorageDriver *drv, const char *pool, unsigned int f
     if (!build_flags_check(flags, error))
         return false;
     ENTER(drv, error, false);
-    if (!(obj = get_pool(drv, pool, error)))
-        return false;
-    if (obj->active) {
-        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_INVALID,
-                    "storage pool '%s' is already active", obj->pool.def->name);
-        return false;
-    }
-    if (!(plock = lock_pool(drv, obj->pool.def->name, true, error)))
+    if (!(obj = get_inactive_pool_locked(drv, pool, &plock, error)))
         return false;
     return do_build(obj, flags, error);
 }
@@ -876,14 +888,7 @@ prov_storage_pool_start(ProvStorageDriver *drv, const char *pool, unsigned int f
     if (!create_flags_check(flags, error))
         return false;
     ENTER(drv, error, false);
-    if (!(obj = get_pool(drv, pool, error)))
-        return false;
-    if (obj->active) {
-        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_INVALID,
-                    "storage pool '%s' is already active", obj->pool.def->name);
-        return false;
-    }
-    if (!(plock = lock_pool(drv, obj->pool.def->name, true, error)))
+    if (!(obj = get_inactive_pool_locked(drv, pool, &plock, error)))
         return false;
     return do_start(drv, obj, flags, error);
 }

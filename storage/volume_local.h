@@ -109,3 +109,18 @@ ProvCommand *prov_qemu_img_step_command(const ProvPoolDef *pool, const ProvVolDe
                                         const ProvVolDef *input, unsigned int flags,
                                         ProvQemuImgStep step, const char *secret_path,
                                         const char *input_secret_path, GError **error);
+
+/* The volume half of a backend vtable for pools whose volumes are files in the target
+ * directory (dir, fs, netfs): use inside a designated initializer. */
+#define PROV_LOCAL_VOLUME_CALLBACKS \
+    .pool_usage = prov_local_pool_usage, \
+    .lookup_vol = prov_local_vol_lookup, \
+    .create_vol = prov_local_vol_create, \
+    .build_vol = prov_local_vol_build, \
+    .build_vol_from = prov_local_vol_build_from, \
+    .refresh_vol = prov_local_vol_refresh, \
+    .delete_vol = prov_local_vol_delete, \
+    .resize_vol = prov_local_vol_resize, \
+    .upload_vol = prov_local_vol_upload, \
+    .download_vol = prov_local_vol_download, \
+    .wipe_vol = prov_local_vol_wipe
