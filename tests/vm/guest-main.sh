@@ -15,7 +15,7 @@ failed_names=()
 for m in $modules; do
     echo "=== $m"
     start=$(date +%s)
-    timeout -k 10 "${VM_MODULE_TIMEOUT:-240}" /usr/bin/python3 "tests/vm/$m.py" -v 2>&1
+    timeout -k 10 "${VM_MODULE_TIMEOUT:-360}" /usr/bin/python3 "tests/vm/$m.py" -v 2>&1
     rc=$?
     echo "=== $m: exit $rc after $(( $(date +%s) - start )) s"
     case $rc in
