@@ -237,7 +237,9 @@ def pool_xml_iscsi():
 
 
 def lvm_id():
-    chars = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#"
+    # LVM's own ids skip its alphabet's last two characters, "!" and "#" (libvirt splits
+    # lvs output on "#").
+    chars = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
     s = "".join(random.choice(chars) for _ in range(32))
     return "-".join((s[0:6], s[6:10], s[10:14], s[14:18], s[18:22], s[22:26], s[26:32]))
 
