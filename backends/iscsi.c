@@ -39,6 +39,9 @@
 
 /* TEST UNIT READY of a LUN that may be gone; a live one answers in milliseconds. */
 #define PROV_ISCSI_TUR_TIMEOUT_MS 5000
+/* Bound for the kernel's first scan of a new session (a target without LUNs never
+ * shows one: the start goes on after this). */
+#define PROV_ISCSI_FIRST_SCAN_WAIT_MS 5000
 
 /* iscsiadm's AUTH_STR_MAX_LEN is 256 with the NUL. */
 #define PROV_ISCSI_CHAP_MAX 255
@@ -1110,6 +1113,41 @@ iscsi_login(ProvStoragePool *pool, const IscsiSource *src, const char *iface,
 
 static bool logout_session(const IscsiSource *src, guint sid, GError **error);
 
+/*
+ * After a login the kernel's first scan of the session runs asynchronously (iscsid
+ * starts it once the login is reported), and a scan we start ourselves before the
+ * session is scannable finds nothing.  So the start waits, bounded, until the session's
+ * target shows up under <sysfs>/class/iscsi_session/sessionN/device/targetH:B:T; the
+ * refresh's own rescan then finds every LUN.  (`udevadm settle` used to hide this.)
+ */
+static void
+wait_first_scan(const char *sysfs, guint sid)
+{
+    g_autofree char *dir = g_strdup_printf("%s/class/iscsi_session/session%u/device", sysfs,
+                                           sid);
+    gint64 deadline = g_get_monotonic_time() + PROV_ISCSI_FIRST_SCAN_WAIT_MS * 1000;
+    gulong delay_us = 10 * 1000;
+
+    if (sid == 0)
+        return;
+    for (;;) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *entry;
+
+        while (d && (entry = g_dir_read_name(d))) {
+            if (g_str_has_prefix(entry, "target"))
+                return;
+        }
+        if (g_get_monotonic_time() >= deadline) {
+            g_debug("iSCSI session %u: no target scanned after %d ms, going on", sid,
+                    PROV_ISCSI_FIRST_SCAN_WAIT_MS);
+            return;
+        }
+        g_usleep(delay_us);
+        delay_us = MIN(delay_us * 2, 200 * 1000);
+    }
+}
+
 static bool
 iscsi_start_pool(ProvStoragePool *pool, GError **error)
 {
@@ -1172,8 +1210,10 @@ iscsi_start_pool(ProvStoragePool *pool, GError **error)
 
     /* A successful login has made the session: iscsiadm waits for it.  The refresh
      * that follows finds it (and its LUNs), or the driver stops the pool again. */
-    if (iscsi_login(pool, &src, iface, password, error))
+    if (iscsi_login(pool, &src, iface, password, error)) {
+        wait_first_scan(prov_iscsi_scan->sysfs, find_session_sysfs(&src, prov_iscsi_scan->sysfs));
         return true;
+    }
 
     /* Leave things as they were: no session half set up, no record of ours. */
     if (!find_session(&src, &sid, &local) || (sid > 0 && !logout_session(&src, sid, &local)))
@@ -1259,11 +1299,9 @@ iscsi_refresh_pool(ProvStoragePool *pool, GError **error)
 {
     const ProvLunScanOptions *opts = prov_iscsi_scan;
     g_auto(IscsiSource) src = { 0 };
-    g_autoptr(ProvCommand) rescan = NULL;
     g_autoptr(GPtrArray) missing = NULL;
     guint sid;
     guint host;
-    int status;
 
     if (!iscsi_pool_source_init(pool->def, &src, error))
         return false;
@@ -1274,23 +1312,19 @@ iscsi_refresh_pool(ProvStoragePool *pool, GError **error)
                     src.portal);
         return false;
     }
-    /* New LUNs appear, and the size of existing ones is re-read. */
-    rescan = prov_command_new_args(ISCSIADM, "-m", "session", "-r", NULL);
-    prov_command_add_arg_format(rescan, "%u", sid);
-    prov_command_add_arg(rescan, "-R");
-    if (!iscsiadm_run(rescan, PROV_ISCSI_RESCAN_TIMEOUT_MS, NULL, &status, error)) {
-        g_prefix_error(error, "storage pool '%s': cannot rescan iSCSI session %u: ",
-                       pool->def->name, sid);
-        return false;
-    }
-    if (status != 0) {
-        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_FAILED,
-                    "storage pool '%s': cannot rescan iSCSI session %u: %s (iscsiadm exit %d)",
-                    pool->def->name, sid, prov_iscsi_strerror(status), status);
-        return false;
-    }
+    /*
+     * New LUNs appear, and the size of existing ones is re-read: what `iscsiadm -m
+     * session -r SID -R` does (a rescan of each device, then a scan of the host), done
+     * here in-process, which saves the iscsiadm run (0.4-0.7 s in the test VM).
+     */
     if (!prov_iscsi_session_host(opts->sysfs, sid, &host, error)) {
         g_prefix_error(error, "storage pool '%s': ", pool->def->name);
+        return false;
+    }
+    prov_lun_rescan_devices(opts, host);
+    if (!prov_lun_rescan_host(opts, host, error)) {
+        g_prefix_error(error, "storage pool '%s': cannot rescan iSCSI session %u: ",
+                       pool->def->name, sid);
         return false;
     }
     prune_gone_luns(pool->def->name, src.target, opts, sid, host);

@@ -333,6 +333,15 @@ lvm_parse_devices(ProvLogicalLv *lv, JsonObject *row, GError **error)
     return true;
 }
 
+/* The VG's sizes, which both the lvs (every row) and the vgs report carry. */
+static bool
+lvm_vg_sizes(JsonObject *row, ProvLogicalVg *vg, GError **error)
+{
+    return lvm_field_u64(row, "vg_size", &vg->size, error) &&
+           lvm_field_u64(row, "vg_free", &vg->free, error) &&
+           lvm_field_u64(row, "vg_extent_size", &vg->extent_size, error);
+}
+
 static ProvLogicalLv *
 lvm_lv_new(JsonObject *row, GError **error)
 {
@@ -388,14 +397,8 @@ prov_logical_parse_lvs(const char *json, GPtrArray **ret_lvs, ProvLogicalVg *ret
         if (!lvm_parse_devices(lv, row, error))
             return false;
     }
-    if (ret_vg && rows->len > 0) {
-        JsonObject *row = g_ptr_array_index(rows, 0);
-
-        if (!lvm_field_u64(row, "vg_size", &ret_vg->size, error) ||
-            !lvm_field_u64(row, "vg_free", &ret_vg->free, error) ||
-            !lvm_field_u64(row, "vg_extent_size", &ret_vg->extent_size, error))
-            return false;
-    }
+    if (ret_vg && rows->len > 0 && !lvm_vg_sizes(g_ptr_array_index(rows, 0), ret_vg, error))
+        return false;
     *ret_lvs = g_steal_pointer(&lvs);
     return true;
 }
@@ -416,10 +419,7 @@ prov_logical_parse_vgs(const char *json, GError **error)
         guint64 count;
 
         vg->name = g_strdup(lvm_field(row, "vg_name"));
-        if (!lvm_field_u64(row, "vg_size", &vg->size, error) ||
-            !lvm_field_u64(row, "vg_free", &vg->free, error) ||
-            !lvm_field_u64(row, "vg_extent_size", &vg->extent_size, error) ||
-            !lvm_field_u64(row, "lv_count", &count, error))
+        if (!lvm_vg_sizes(row, vg, error) || !lvm_field_u64(row, "lv_count", &count, error))
             return NULL;
         vg->lv_count = (guint)MIN(count, G_MAXUINT);
         g_ptr_array_add(vgs, g_steal_pointer(&vg));
@@ -1402,6 +1402,20 @@ logical_check_vol(const ProvStoragePool *pool, const ProvVolDef *vol, GError **e
     return true;
 }
 
+/* A build or clone: @flags are those it does not handle (none may be left), then the
+ * checks of every volume operation. */
+static bool
+logical_check_build(const ProvStoragePool *pool, const ProvVolDef *vol, unsigned int flags,
+                    GError **error)
+{
+    if (flags) {
+        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_INVALID_ARG,
+                    "storage volume '%s': unsupported flags 0x%x", vol->name, flags);
+        return false;
+    }
+    return logical_check_vol(pool, vol, error);
+}
+
 /* Define: the LV's path is fixed by LVM; its key (the LV UUID) is known once built. */
 static bool
 logical_create_vol(ProvStoragePool *pool, ProvVolDef *vol, GError **error)
@@ -1628,13 +1642,7 @@ logical_build_vol(ProvStoragePool *pool, ProvVolDef *vol, unsigned int flags,
     guint64 capacity = vol->capacity;
 
     /* A linear LV is fully allocated anyway; there is no metadata to preallocate. */
-    flags &= ~PROV_VOL_CREATE_PREALLOC_METADATA;
-    if (flags) {
-        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_INVALID_ARG,
-                    "storage volume '%s': unsupported flags 0x%x", vol->name, flags);
-        return false;
-    }
-    if (!logical_check_vol(pool, vol, error))
+    if (!logical_check_build(pool, vol, flags & ~PROV_VOL_CREATE_PREALLOC_METADATA, error))
         return false;
     if (vol->backing.path) {
         const char *origin_name = strrchr(vol->backing.path, '/') + 1;
@@ -1780,12 +1788,7 @@ logical_build_vol_from(ProvStoragePool *pool, ProvVolDef *vol, const ProvVolDef 
                     vol->name);
         return false;
     }
-    if (flags) {
-        g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_INVALID_ARG,
-                    "storage volume '%s': unsupported flags 0x%x", vol->name, flags);
-        return false;
-    }
-    if (!logical_check_vol(pool, vol, error))
+    if (!logical_check_build(pool, vol, flags, error))
         return false;
     if (src->encryption) {
         g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_CONFIG_UNSUPPORTED,

@@ -14,11 +14,13 @@
 typedef struct {
     const char *sysfs;         /* "/sys" */
     const char *dev;           /* "/dev" */
-    guint udev_wait_ms;        /* bound for the one `udevadm settle` per refresh */
+    guint udev_wait_ms;        /* bound for the `udevadm settle` a refresh falls back on */
     guint link_wait_ms;        /* bound for waiting on missing stable links, per refresh */
+    bool udev_db;              /* read keys from udev's database before running scsi_id
+                                * (off for fixture trees, whose devices udev never saw) */
 } ProvLunScanOptions;
 
-#define PROV_LUN_SCAN_OPTIONS_DEFAULT { "/sys", "/dev", 10000, 5000 }
+#define PROV_LUN_SCAN_OPTIONS_DEFAULT { "/sys", "/dev", 10000, 5000, true }
 
 /**
  * prov_lun_rescan_host:
@@ -29,6 +31,10 @@ typedef struct {
  */
 bool prov_lun_rescan_host(const ProvLunScanOptions *opts, guint host, GError **error);
 
+/* Writes "1" into the rescan attribute of every LUN of @host, so the kernel re-reads its
+ * capacity (a grown LUN).  A LUN that refuses is skipped (debug log). */
+void prov_lun_rescan_devices(const ProvLunScanOptions *opts, guint host);
+
 /**
  * prov_lun_scan_host:
  * @pool: the pool; its def->target_path decides the volume paths (a stable
@@ -37,11 +43,13 @@ bool prov_lun_rescan_host(const ProvLunScanOptions *opts, guint host, GError **e
  * @ret_missing: (out) (optional): messages for LUNs left out, e.g. "LUN 0:0:0:3
  *   ('/dev/sdd') has no link in '/dev/disk/by-path'", or two LUNs with one key
  *
- * Waits for udev once (bounded), then lists LUNs of type disk (0) and cdrom (5) under
- * the host as volumes appended to pool->vols: name "unit:B:T:L", target path the
- * entry of the pool's target directory that resolves to the LUN's /dev/sdX (the
- * directory is re-read on every retry), key the device's stable SCSI identifier
- * (/lib/udev/scsi_id --whitelisted --device=/dev/sdX, falling back to the path),
+ * Lists LUNs of type disk (0) and cdrom (5) under the host (from sysfs) as volumes
+ * appended to pool->vols: name "unit:B:T:L", target path the entry of the pool's target
+ * directory that resolves to the LUN's /dev/sdX (the directory is re-read on every
+ * retry, up to link_wait_ms; one bounded `udevadm settle` and one more look only when
+ * links are still missing), key the device's stable SCSI identifier (udev's ID_SERIAL
+ * when udev got it from scsi_id, else /lib/udev/scsi_id --whitelisted --device=/dev/sdX,
+ * falling back to the path),
  * type block, capacity from <sysfs>/block/sdX/size * 512.  Sets the pool's
  * capacity/allocation to the sum of the LUNs.  A LUN without a stable link or
  * with a key seen before is reported in @ret_missing, not fatal.

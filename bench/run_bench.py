@@ -32,7 +32,6 @@ GIB = 1024 * 1024 * 1024
 POOL_SHARED = "benchshared"
 POOL_CREATE = "benchcreate"
 LIBVIRTD = "/usr/sbin/libvirtd"
-UNSHARE = "/usr/bin/unshare"
 QEMU_IMG = "/usr/bin/qemu-img"
 
 # Targets from the performance issue: libvirt time / provd time must reach these.
@@ -45,6 +44,15 @@ class BenchError(Exception):
 
 class Deadline(BaseException):
     """Raised from SIGALRM/SIGTERM/SIGINT so that every finally: cleanup still runs."""
+
+
+def arm_deadline(seconds):
+    """Raise Deadline on SIGTERM, SIGINT and, after @seconds, SIGALRM."""
+    def on_signal(signum, frame):
+        raise Deadline("signal %d" % signum)
+    for signum in (signal.SIGALRM, signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    signal.alarm(seconds)
 
 
 def log(msg):
@@ -159,8 +167,56 @@ def parse_details(text):
 # The two sides
 
 
+# Linux ABI constants for the namespace set-up below (sched.h, sys/mount.h).
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+
+
+def private_namespaces(new_net, tmpfs_dirs, tmpfs_options, make_dirs):
+    """A subprocess preexec_fn: in the child, what `unshare --mount --propagation private
+    [--net]` does, then a fresh tmpfs on each of @tmpfs_dirs (made first with @make_dirs),
+    so the program exec'd next sees neither the host's state there nor its networks.
+    Also sets the parent-death signal, which survives the exec.  A failure is written to
+    the child's stderr (the log file) before Popen reports it."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+                           ctypes.c_ulong, ctypes.c_char_p)
+
+    def check(rc, what):
+        if rc != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, "%s: %s" % (what, os.strerror(err)))
+
+    def setup():
+        set_parent_death_signal()
+        try:
+            check(libc.unshare(CLONE_NEWNS | (CLONE_NEWNET if new_net else 0)), "unshare")
+            check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None),
+                  "make / private")
+            for d in tmpfs_dirs:
+                if make_dirs:
+                    os.makedirs(d, exist_ok=True)
+                check(libc.mount(b"provbench", d.encode(), b"tmpfs", 0, tmpfs_options.encode()),
+                      "mount tmpfs on " + d)
+        except OSError as e:
+            os.write(2, ("libvirtd set-up failed: %s\n" % e).encode())
+            raise
+    return setup
+
+
 class Libvirt:
     """Debian's libvirtd in private namespaces, driven through virsh."""
+
+    # Private mounts hide the host's libvirt state and config; /etc/libvirt must exist
+    # (libvirt-clients ships it) or libvirtd would create it on the host.
+    NEW_NET = True
+    TMPFS_DIRS = ("/run", "/etc/libvirt", "/var/lib", "/var/cache", "/var/log")
+    TMPFS_SIZE = "256m"
+    MAKE_DIRS = False
+    PID_FILE = "/run/libvirtd.pid"
 
     def __init__(self, workdir):
         self.dir = os.path.join(workdir, "libvirtd")
@@ -170,7 +226,9 @@ class Libvirt:
         self.logfile = os.path.join(self.dir, "libvirtd.log")
         self.proc = None
 
-    def start(self):
+    def start(self, timeout=30, answer_timeout=10, poll=0.1):
+        """Start libvirtd and wait up to @timeout seconds until `virsh uri` answers
+        (each try bounded by @answer_timeout, one every @poll seconds)."""
         os.makedirs(self.sockdir, mode=0o700)
         conf = os.path.join(self.dir, "libvirtd.conf")
         with open(conf, "w") as f:
@@ -182,38 +240,37 @@ class Libvirt:
             f.write('listen_tcp = 0\n')
             f.write('listen_tls = 0\n')
             f.write('log_outputs = "3:file:%s"\n' % self.logfile)
-        # Private mounts hide the host's libvirt state and config; /etc/libvirt must
-        # exist (libvirt-clients ships it) or libvirtd would create it on the host.
-        script = (
-            'set -e\n'
-            '[ -d /etc/libvirt ] || { echo "/etc/libvirt missing" >&2; exit 1; }\n'
-            'for d in /run /etc/libvirt /var/lib /var/cache /var/log; do\n'
-            '    mount -t tmpfs -o mode=0755,size=256m provbench "$d"\n'
-            'done\n'
-            'exec "$0" --config "$1" --pid-file /run/libvirtd.pid\n')
+        if not self.MAKE_DIRS:
+            for d in self.TMPFS_DIRS:
+                if not os.path.isdir(d):
+                    raise BenchError("%s missing" % d)
+        setup = private_namespaces(self.NEW_NET, self.TMPFS_DIRS,
+                                   "mode=0755,size=" + self.TMPFS_SIZE, self.MAKE_DIRS)
         out = open(os.path.join(self.dir, "libvirtd.out"), "w")
-        # unshare execs sh and sh execs libvirtd, so proc.pid is the daemon itself.  Should
-        # this script die without cleaning up, the kernel sends the daemon SIGTERM: the
-        # parent-death signal survives both execs.
-        self.proc = subprocess.Popen(
-            [UNSHARE, "--net", "--mount", "--propagation", "private", "--",
-             "/bin/sh", "-c", script, LIBVIRTD, conf],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            preexec_fn=set_parent_death_signal)
-        out.close()
-        deadline = time.monotonic() + 30
+        # The child execs libvirtd itself, so proc.pid is the daemon.  Should this script
+        # die without cleaning up, the kernel sends the daemon SIGTERM.
+        try:
+            self.proc = subprocess.Popen(
+                [LIBVIRTD, "--config", conf, "--pid-file", self.PID_FILE],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                preexec_fn=setup)
+        except subprocess.SubprocessError as e:
+            raise BenchError("libvirtd did not start (%s): %s" % (e, self.log_tail()))
+        finally:
+            out.close()
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise BenchError("libvirtd exited with %d: %s"
                                  % (self.proc.returncode, self.log_tail()))
             if os.path.exists(self.sock):
                 try:
-                    run(self.virsh("uri"), timeout=10)
+                    run(self.virsh("uri"), timeout=answer_timeout)
                     return
                 except (BenchError, subprocess.TimeoutExpired):
                     pass
-            time.sleep(0.1)
-        raise BenchError("libvirtd did not answer within 30 s: " + self.log_tail())
+            time.sleep(poll)
+        raise BenchError("libvirtd did not answer within %g s: %s" % (timeout, self.log_tail()))
 
     def log_tail(self):
         tail = ""
@@ -279,11 +336,15 @@ class Provd:
 # Workloads
 
 
+def listed(text):
+    """The names in a plain `vol-list` (or `pool-list`) table."""
+    return [line.split()[0] for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("-")
+            and line.split()[0] != "Name"]
+
+
 def count_listed(side, pool):
-    text = run(side.cmd("vol-list", pool), timeout=600)
-    return sum(1 for line in text.splitlines()
-               if line.strip() and not line.lstrip().startswith("-")
-               and line.split()[0] != "Name")
+    return len(listed(run(side.cmd("vol-list", pool), timeout=600)))
 
 
 def define_pool(side, pool, target):
@@ -291,13 +352,17 @@ def define_pool(side, pool, target):
     run(side.cmd("pool-start", pool), timeout=600)
 
 
-def alternate(sides, reps, warmup, one):
+def alternate(sides, reps, warmup, one, log_rounds=False):
     """Run @one(side) for each side in turn, @warmup untimed then @reps timed rounds,
-    alternating sides so that slow drift of the machine hits both equally."""
+    alternating sides so that slow drift of the machine hits both equally.  With
+    @log_rounds every round's time is logged."""
     samples = {name: [] for name in sides}
     for i in range(warmup + reps):
         for name, side in sides.items():
             t = one(name, side)
+            if log_rounds:
+                log("  %s round %d: %s%s" % (name, i, fmt_secs(t),
+                                             " (warm-up)" if i < warmup else ""))
             if i >= warmup:
                 samples[name].append(t)
     return {name: Stats(s) for name, s in samples.items()}
@@ -572,7 +637,7 @@ def main():
         print("run_bench.py: python3-libvirt missing; run scripts/bench-deps.sh",
               file=sys.stderr)
         return 1
-    for tool in (LIBVIRTD, UNSHARE, QEMU_IMG):
+    for tool in (LIBVIRTD, QEMU_IMG):
         if not os.access(tool, os.X_OK):
             print("run_bench.py: %s missing; run scripts/bench-deps.sh" % tool, file=sys.stderr)
             return 1
@@ -592,12 +657,7 @@ def main():
             notes.append("provd side pending: no working provctl binary (%s)"
                          % (args.provctl or "PROVCTL not set"))
 
-    def on_signal(signum, frame):
-        raise Deadline("signal %d" % signum)
-    signal.signal(signal.SIGALRM, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    signal.alarm(args.max_seconds)
+    arm_deadline(args.max_seconds)
 
     load_start = os.getloadavg()[0]
     workdir = tempfile.mkdtemp(prefix="provd-bench-", dir=args.workdir)

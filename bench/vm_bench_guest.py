@@ -33,8 +33,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run_bench  # noqa: E402  (reused: Libvirt, run, Stats, fmt_secs, Deadline...)
-from run_bench import BenchError, Deadline, Stats, fmt_secs, log, run  # noqa: E402
+import run_bench  # noqa: E402  (reused: Libvirt, Provd, run, alternate, fmt_secs...)
+from run_bench import (BenchError, Deadline, alternate, fmt_secs, listed, log,  # noqa: E402
+                       run)
 
 MIB = 1024 * 1024
 IQN = "iqn.2026-01.org.provd:bench"
@@ -49,44 +50,17 @@ LIBVIRT_DIRS = ("/run/libvirt", "/etc/libvirt", "/var/lib/libvirt", "/var/cache/
 
 
 class VmLibvirt(run_bench.Libvirt):
-    """run_bench.Libvirt without the network namespace, tmpfs only on libvirt's dirs."""
+    """run_bench.Libvirt without the network namespace, tmpfs only on libvirt's dirs
+    (made when missing), and more time to come up in the VM."""
 
-    def start(self):
-        os.makedirs(self.sockdir, mode=0o700)
-        conf = os.path.join(self.dir, "libvirtd.conf")
-        with open(conf, "w") as f:
-            f.write('unix_sock_dir = "%s"\n' % self.sockdir)
-            f.write('unix_sock_ro_perms = "0700"\nunix_sock_rw_perms = "0700"\n')
-            f.write('auth_unix_ro = "none"\nauth_unix_rw = "none"\n')
-            f.write('listen_tcp = 0\nlisten_tls = 0\n')
-            f.write('log_outputs = "3:file:%s"\n' % self.logfile)
-        script = ('set -e\n'
-                  'for d in %s; do\n'
-                  '    mkdir -p "$d"\n'
-                  '    mount -t tmpfs -o mode=0755,size=64m provbench "$d"\n'
-                  'done\n'
-                  'exec "$0" --config "$1" --pid-file /run/libvirt/provbench.pid\n'
-                  % " ".join(LIBVIRT_DIRS))
-        out = open(os.path.join(self.dir, "libvirtd.out"), "w")
-        self.proc = subprocess.Popen(
-            [run_bench.UNSHARE, "--mount", "--propagation", "private", "--",
-             "/bin/sh", "-c", script, run_bench.LIBVIRTD, conf],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            preexec_fn=run_bench.set_parent_death_signal)
-        out.close()
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError("libvirtd exited with %d: %s"
-                                 % (self.proc.returncode, self.log_tail()))
-            if os.path.exists(self.sock):
-                try:
-                    run(self.virsh("uri"), timeout=30)
-                    return
-                except (BenchError, subprocess.TimeoutExpired):
-                    pass
-            time.sleep(0.2)
-        raise BenchError("libvirtd did not answer within 120 s: " + self.log_tail())
+    NEW_NET = False
+    TMPFS_DIRS = LIBVIRT_DIRS
+    TMPFS_SIZE = "64m"
+    MAKE_DIRS = True
+    PID_FILE = "/run/libvirt/provbench.pid"
+
+    def start(self, timeout=120, answer_timeout=30, poll=0.2):
+        super().start(timeout=timeout, answer_timeout=answer_timeout, poll=poll)
 
 
 def timed_seq(argvs, timeout):
@@ -104,23 +78,6 @@ def timed_seq(argvs, timeout):
         out = proc.stdout
         log("    %.2f s: %s" % (time.monotonic() - t0, " ".join(argv[-2:])))
     return time.monotonic() - start, out
-
-
-def listed(text):
-    return [line.split()[0] for line in text.splitlines()
-            if line.strip() and not line.lstrip().startswith("-")
-            and line.split()[0] != "Name"]
-
-
-def alternate(sides, reps, one):
-    samples = {name: [] for name in sides}
-    for i in range(1 + reps):
-        for name, side in sides.items():
-            t = one(name, side)
-            log("  %s round %d: %s%s" % (name, i, fmt_secs(t), " (warm-up)" if i == 0 else ""))
-            if i > 0:
-                samples[name].append(t)
-    return {name: Stats(s) for name, s in samples.items()}
 
 
 def settle():
@@ -364,12 +321,7 @@ def main():
             print("vm_bench_guest.py: %s missing" % tool, file=sys.stderr)
             return 1
 
-    def on_signal(signum, frame):
-        raise Deadline("signal %d" % signum)
-    signal.signal(signal.SIGALRM, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    signal.alarm(args.max_seconds)
+    run_bench.arm_deadline(args.max_seconds)
 
     workdir = tempfile.mkdtemp(prefix="provd-vmbench-")
     libvirt = VmLibvirt(workdir)
@@ -409,7 +361,7 @@ def main():
                 return t
 
             log("I: pool-start && vol-list, x%d (+1 warm-up) per side" % args.reps)
-            st = alternate(sides, args.reps, start_list)
+            st = alternate(sides, args.reps, 1, start_list, log_rounds=True)
             rows.append(row("iSCSI pool-start && vol-list, %d LUNs" % args.luns, st))
             if seen["libvirt"] == seen["provd"]:
                 notes.append("I cross-check: virsh and provctl list the same %d volume names"
@@ -442,7 +394,7 @@ def main():
                 return run_bench.timed(side.cmd("pool-refresh", POOL_L), timeout)
 
             log("L: pool-refresh x%d (+1 warm-up) per side" % args.reps)
-            st = alternate(sides, args.reps, refresh)
+            st = alternate(sides, args.reps, 1, refresh, log_rounds=True)
             rows.append(row("logical pool-refresh, %d LVs" % args.lvs, st))
             notes.append("L cross-check: virsh and provctl vol-list both list %d LVs" % args.lvs)
             for side in sides.values():

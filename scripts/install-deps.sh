@@ -7,16 +7,17 @@ set -euo pipefail
 BUILD_PKGS=(
     gcc make cmake pkg-config
     libglib2.0-dev libxml2-dev libnl-3-dev libnl-route-3-dev libnftables-dev
-    libjson-glib-dev libtirpc-dev rpcsvc-proto
+    libjson-glib-dev libtirpc-dev rpcsvc-proto libudev-dev
 )
-# Run time: the tools the storage backends drive.
+# Run time: the tools the storage backends and the network driver drive.
 RUN_PKGS=(
     util-linux mount e2fsprogs xfsprogs qemu-utils scrub
+    dnsmasq-base radvd nftables iptables ebtables
 )
 # Tests: schema checks with xmllint, the Python test driver, and the throw-away VM
 # (tests/vm/) that runs the LVM, iSCSI, SCSI and NFS backends against real services.
 TEST_PKGS=(
-    libxml2-utils python3
+    libxml2-utils python3 iproute2 isc-dhcp-client
     qemu-system-x86 linux-image-amd64 busybox-static cpio kmod udev
     lvm2 thin-provisioning-tools open-iscsi tgt nfs-kernel-server nfs-common sg3-utils
 )

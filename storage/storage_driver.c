@@ -226,10 +226,14 @@ state_file_pool_name(const char *entry)
     return g_strndup(entry, strlen(entry) - 4);
 }
 
+/* Loads the pool file @path of pool @name (NAME.xml). */
+typedef void (*PoolFileLoader)(ProvStorageDriver *drv, const char *name, const char *path);
+
+/* Calls @load for each pool file in @dir_path; a directory that does not exist has none. */
 static void
-load_configs(ProvStorageDriver *drv)
+load_pool_files(ProvStorageDriver *drv, const char *dir_path, PoolFileLoader load)
 {
-    g_autoptr(GDir) dir = g_dir_open(drv->config_dir, 0, NULL);
+    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
     const char *entry;
 
     if (!dir)
@@ -237,67 +241,62 @@ load_configs(ProvStorageDriver *drv)
     while ((entry = g_dir_read_name(dir))) {
         g_autofree char *name = state_file_pool_name(entry);
         g_autofree char *path = NULL;
-        g_autofree char *link = NULL;
-        g_autoptr(GError) local = NULL;
-        g_autoptr(ProvPoolDef) def = NULL;
-        ProvPoolObj *obj;
 
         if (!name)
             continue;
-        path = g_build_filename(drv->config_dir, entry, NULL);
-        if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-            continue;
-        def = prov_pool_def_parse_file(path, 0, &local);
-        if (!def) {
-            g_warning("storage pool config '%s' is invalid: %s, ignoring", path, local->message);
-            continue;
-        }
-        if (!g_str_equal(def->name, name)) {
-            g_warning("storage pool config '%s' defines pool '%s', ignoring", path, def->name);
-            continue;
-        }
-        obj = pool_obj_new(drv);
-        obj->config = g_steal_pointer(&def);
-        obj->pool.def = obj->config;
-        link = autostart_path(drv, name);
-        obj->autostart = g_file_test(link, G_FILE_TEST_EXISTS);
-        g_ptr_array_add(drv->pools, obj);
+        path = g_build_filename(dir_path, entry, NULL);
+        load(drv, name, path);
     }
 }
 
 static void
-load_states(ProvStorageDriver *drv)
+load_config(ProvStorageDriver *drv, const char *name, const char *path)
 {
-    g_autoptr(GDir) dir = g_dir_open(drv->state_dir, 0, NULL);
-    const char *entry;
+    g_autofree char *link = NULL;
+    g_autoptr(GError) local = NULL;
+    g_autoptr(ProvPoolDef) def = NULL;
+    ProvPoolObj *obj;
 
-    if (!dir)
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
         return;
-    while ((entry = g_dir_read_name(dir))) {
-        g_autofree char *name = state_file_pool_name(entry);
-        g_autofree char *path = NULL;
-        g_autoptr(GError) local = NULL;
-        ProvPoolDef *live;
-        ProvPoolObj *obj;
-
-        if (!name)
-            continue;
-        path = g_build_filename(drv->state_dir, entry, NULL);
-        live = prov_pool_status_parse_file(path, &local);
-        if (!live || !g_str_equal(live->name, name)) {
-            g_warning("storage pool status '%s' is unreadable%s%s, ignoring", path,
-                      local ? ": " : "", local ? local->message : "");
-            prov_pool_def_free(live);
-            continue;
-        }
-        obj = find_pool(drv, name);
-        if (!obj) {
-            obj = pool_obj_new(drv);
-            g_ptr_array_add(drv->pools, obj);
-        }
-        obj->pool.def = live;
-        obj->active = true;
+    def = prov_pool_def_parse_file(path, 0, &local);
+    if (!def) {
+        g_warning("storage pool config '%s' is invalid: %s, ignoring", path, local->message);
+        return;
     }
+    if (!g_str_equal(def->name, name)) {
+        g_warning("storage pool config '%s' defines pool '%s', ignoring", path, def->name);
+        return;
+    }
+    obj = pool_obj_new(drv);
+    obj->config = g_steal_pointer(&def);
+    obj->pool.def = obj->config;
+    link = autostart_path(drv, name);
+    obj->autostart = g_file_test(link, G_FILE_TEST_EXISTS);
+    g_ptr_array_add(drv->pools, obj);
+}
+
+static void
+load_state(ProvStorageDriver *drv, const char *name, const char *path)
+{
+    g_autoptr(GError) local = NULL;
+    ProvPoolDef *live;
+    ProvPoolObj *obj;
+
+    live = prov_pool_status_parse_file(path, &local);
+    if (!live || !g_str_equal(live->name, name)) {
+        g_warning("storage pool status '%s' is unreadable%s%s, ignoring", path,
+                  local ? ": " : "", local ? local->message : "");
+        prov_pool_def_free(live);
+        return;
+    }
+    obj = find_pool(drv, name);
+    if (!obj) {
+        obj = pool_obj_new(drv);
+        g_ptr_array_add(drv->pools, obj);
+    }
+    obj->pool.def = live;
+    obj->active = true;
 }
 
 static int
@@ -314,8 +313,8 @@ static void
 reload(ProvStorageDriver *drv)
 {
     g_ptr_array_set_size(drv->pools, 0);
-    load_configs(drv);
-    load_states(drv);
+    load_pool_files(drv, drv->config_dir, load_config);
+    load_pool_files(drv, drv->state_dir, load_state);
     g_ptr_array_sort(drv->pools, pool_obj_compare);
 }
 
@@ -818,12 +817,24 @@ load_vols(ProvStorageDriver *drv, ProvPoolObj *obj, const ProvStorageBackend *ba
     return true;
 }
 
+/* Stops a pool whose start or refresh failed; a failure to stop is only logged, as the
+ * caller reports the first error. */
+static void
+stop_quietly(const ProvStorageBackend *backend, ProvPoolObj *obj)
+{
+    g_autoptr(GError) stop_err = NULL;
+
+    if (backend->stop_pool && !backend->stop_pool(&obj->pool, &stop_err))
+        g_warning("%s, ignoring", stop_err->message);
+}
+
 /* Start @obj (already checked inactive and locked), optionally building it first. */
 static bool
 do_start(ProvStorageDriver *drv, ProvPoolObj *obj, unsigned int create_flags, GError **error)
 {
     const ProvStorageBackend *backend = backend_for(obj, "start it", error);
     g_autoptr(GError) local = NULL;
+    bool ok;
 
     if (!backend)
         return false;
@@ -839,22 +850,13 @@ do_start(ProvStorageDriver *drv, ProvPoolObj *obj, unsigned int create_flags, GE
     }
     if (backend->start_pool && !backend->start_pool(&obj->pool, error))
         return false;
-    if (!do_refresh(drv, obj, backend, &local)) {
-        if (backend->stop_pool) {
-            g_autoptr(GError) stop_err = NULL;
-            if (!backend->stop_pool(&obj->pool, &stop_err))
-                g_warning("%s, ignoring", stop_err->message);
-        }
-        g_propagate_error(error, g_steal_pointer(&local));
-        return false;
+    ok = do_refresh(drv, obj, backend, &local);
+    if (ok) {
+        prov_fault_point("pool-start:before-status");
+        ok = write_status(drv, obj, &local);
     }
-    prov_fault_point("pool-start:before-status");
-    if (!write_status(drv, obj, &local)) {
-        if (backend->stop_pool) {
-            g_autoptr(GError) stop_err = NULL;
-            if (!backend->stop_pool(&obj->pool, &stop_err))
-                g_warning("%s, ignoring", stop_err->message);
-        }
+    if (!ok) {
+        stop_quietly(backend, obj);
         g_propagate_error(error, g_steal_pointer(&local));
         return false;
     }
@@ -949,11 +951,7 @@ prov_storage_pool_refresh(ProvStorageDriver *drv, const char *pool, unsigned int
         return false;
     if (!do_refresh(drv, obj, backend, &local)) {
         /* libvirt's rule: a pool that can't be refreshed is stopped. */
-        if (backend->stop_pool) {
-            g_autoptr(GError) stop_err = NULL;
-            if (!backend->stop_pool(&obj->pool, &stop_err))
-                g_warning("%s, ignoring", stop_err->message);
-        }
+        stop_quietly(backend, obj);
         g_set_error(error, PROV_STORAGE_ERROR, prov_error_code(local),
                     "%s (storage pool '%s' has been stopped)", local->message, pool);
         mark_inactive(drv, obj);

@@ -2397,6 +2397,15 @@ prov_local_vol_wipe(ProvStoragePool *pool, ProvVolDef *vol, ProvWipeAlgorithm al
 
 /* ---- upload / download ----------------------------------------------------- */
 
+/* One end of an upload or download. */
+typedef struct {
+    int fd;
+    bool pos;       /* seekable: pread/pwrite from off; else read/write in sequence */
+    bool file;      /* a regular file: SEEK_DATA finds its holes, st_size is its end */
+    guint64 off;
+    guint64 size;   /* what it holds now (as a destination: punch, don't write, below it) */
+} LocalEnd;
+
 static guint64
 local_fd_size(int fd, const struct stat *st)
 {
@@ -2408,17 +2417,82 @@ local_fd_size(int fd, const struct stat *st)
     return end > 0 ? (guint64)end : 0;
 }
 
-/* A caller's fd is positional when it is a seekable file; we start at its offset. */
-static bool
-local_fd_positional(int fd, guint64 *ret_offset, struct stat *ret_st)
+/* The volume's end, opened with @oflags (O_WRONLY to upload, O_RDONLY to download), at
+ * @offset.  Returns its fd (also in @ret_end), which the caller closes, or -1. */
+static int
+local_end_volume(ProvVolDef *vol, int oflags, guint64 offset, LocalEnd *ret_end,
+                 GError **error)
 {
+    PROV_AUTOCLOSE int vfd = -1;
+    struct stat st;
+
+    if (!local_check_path(vol, error))
+        return -1;
+    vfd = open(vol->target_path, oflags | O_NOCTTY | O_CLOEXEC);
+    if (vfd < 0 || fstat(vfd, &st) < 0) {
+        prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
+                             "storage volume '%s': cannot open '%s'", vol->name,
+                             vol->target_path);
+        return -1;
+    }
+    ret_end->fd = vfd;
+    ret_end->pos = true;
+    ret_end->file = S_ISREG(st.st_mode);
+    ret_end->off = offset;
+    ret_end->size = local_fd_size(vfd, &st);
+    return prov_steal_fd(&vfd);
+}
+
+/* The caller's end: positional when @fd is a seekable file or block device, from its
+ * current offset (which measuring a block device's size leaves where it was). */
+static void
+local_end_caller(int fd, LocalEnd *ret_end)
+{
+    struct stat st;
     off_t cur;
 
-    if (fstat(fd, ret_st) < 0 || (!S_ISREG(ret_st->st_mode) && !S_ISBLK(ret_st->st_mode)))
-        return false;
+    memset(ret_end, 0, sizeof(*ret_end));
+    ret_end->fd = fd;
+    if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)))
+        return;
     if ((cur = lseek(fd, 0, SEEK_CUR)) < 0)
+        return;
+    ret_end->pos = true;
+    ret_end->file = S_ISREG(st.st_mode);
+    ret_end->off = cur;
+    ret_end->size = local_fd_size(fd, &st);
+    if (lseek(fd, cur, SEEK_SET) < 0)
+        g_debug("cannot restore the offset of fd %d: %s, ignoring", fd, g_strerror(errno));
+}
+
+/* Copies @length bytes from @src to @dst (until @src's EOF with @until_eof); the bytes
+ * copied in @ret_done.  PROV_VOL_STREAM_SPARSE keeps holes and zero blocks as holes. */
+static bool
+local_end_copy(const ProvVolDef *vol, const LocalEnd *src, const LocalEnd *dst,
+               guint64 length, bool until_eof, unsigned int flags,
+               const ProvProgress *progress, guint64 *ret_done, GError **error)
+{
+    g_autofree char *what = g_strdup_printf("storage volume '%s'", vol->name);
+    LocalCopy copy = { 0 };
+
+    copy.what = what;
+    copy.src_fd = src->fd;
+    copy.src_pos = src->pos;
+    copy.src_seek_data = src->pos && src->file;
+    copy.src_off = src->off;
+    copy.dst_fd = dst->fd;
+    copy.dst_pos = dst->pos;
+    copy.dst_punch = true;
+    copy.dst_off = dst->off;
+    copy.dst_size = dst->size;
+    copy.length = length;
+    copy.until_eof = until_eof;
+    copy.keep_holes = copy.detect_zeros = flags & PROV_VOL_STREAM_SPARSE;
+    copy.progress = progress;
+    copy.total = length;
+    if (!local_copy_run(&copy, error))
         return false;
-    *ret_offset = cur;
+    *ret_done = copy.done;
     return true;
 }
 
@@ -2435,46 +2509,23 @@ prov_local_vol_upload(ProvStoragePool *pool, ProvVolDef *vol, int fd, guint64 of
                       GError **error)
 {
     PROV_AUTOCLOSE int vfd = -1;
-    g_autofree char *what = g_strdup_printf("storage volume '%s'", vol->name);
-    LocalCopy copy = { 0 };
-    struct stat vst;
-    struct stat sst;
-    guint64 src_off = 0;
-    bool src_pos;
+    LocalEnd src;
+    LocalEnd dst;
+    guint64 done;
 
-    if (!local_check_path(vol, error))
+    if ((vfd = local_end_volume(vol, O_WRONLY, offset, &dst, error)) < 0)
         return false;
-    vfd = open(vol->target_path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-    if (vfd < 0 || fstat(vfd, &vst) < 0)
-        return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
-                                    "storage volume '%s': cannot open '%s'", vol->name,
-                                    vol->target_path);
-    src_pos = local_fd_positional(fd, &src_off, &sst);
-    if (src_pos && S_ISREG(sst.st_mode)) {
+    local_end_caller(fd, &src);
+    if (src.pos && src.file) {
         /* A file source ends at its end: never pad the volume with invented zeros. */
-        guint64 avail = (guint64)sst.st_size > src_off ? (guint64)sst.st_size - src_off : 0;
+        guint64 avail = src.size > src.off ? src.size - src.off : 0;
 
         length = length ? MIN(length, avail) : avail;
     }
-
-    copy.what = what;
-    copy.src_fd = fd;
-    copy.src_pos = src_pos;
-    copy.src_seek_data = src_pos && S_ISREG(sst.st_mode);
-    copy.src_off = src_off;
-    copy.dst_fd = vfd;
-    copy.dst_pos = true;
-    copy.dst_punch = true;
-    copy.dst_off = offset;
-    copy.dst_size = local_fd_size(vfd, &vst);
-    copy.length = length;
-    copy.until_eof = length == 0 && !(src_pos && S_ISREG(sst.st_mode));
-    copy.keep_holes = copy.detect_zeros = flags & PROV_VOL_STREAM_SPARSE;
-    copy.progress = progress;
-    copy.total = length;
-    if (!local_copy_run(&copy, error))
+    if (!local_end_copy(vol, &src, &dst, length, length == 0 && !(src.pos && src.file), flags,
+                        progress, &done, error))
         return false;
-    if (src_pos && lseek(fd, (off_t)(src_off + copy.done), SEEK_SET) < 0)
+    if (src.pos && lseek(fd, (off_t)(src.off + done), SEEK_SET) < 0)
         g_debug("cannot move the input offset: %s, ignoring", g_strerror(errno));
     if (fsync(vfd) < 0)
         return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
@@ -2495,49 +2546,24 @@ prov_local_vol_download(ProvStoragePool *pool, ProvVolDef *vol, int fd, guint64 
                         GError **error)
 {
     PROV_AUTOCLOSE int vfd = -1;
-    g_autofree char *what = g_strdup_printf("storage volume '%s'", vol->name);
-    LocalCopy copy = { 0 };
-    struct stat vst;
-    struct stat dst;
-    guint64 size;
-    guint64 dst_off = 0;
-    bool dst_pos;
+    LocalEnd src;
+    LocalEnd dst;
+    guint64 done;
 
-    if (!local_check_path(vol, error))
+    if ((vfd = local_end_volume(vol, O_RDONLY, offset, &src, error)) < 0)
         return false;
-    vfd = open(vol->target_path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-    if (vfd < 0 || fstat(vfd, &vst) < 0)
-        return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
-                                    "storage volume '%s': cannot open '%s'", vol->name,
-                                    vol->target_path);
-    size = local_fd_size(vfd, &vst);
-    if (offset > size) {
+    if (offset > src.size) {
         g_set_error(error, PROV_STORAGE_ERROR, PROV_ERR_INVALID_ARG,
                     "storage volume '%s': offset %" G_GUINT64_FORMAT " is beyond the end (%"
-                    G_GUINT64_FORMAT ")", vol->name, offset, size);
+                    G_GUINT64_FORMAT ")", vol->name, offset, src.size);
         return false;
     }
-    if (length == 0 || length > size - offset)
-        length = size - offset;
-    dst_pos = local_fd_positional(fd, &dst_off, &dst);
-
-    copy.what = what;
-    copy.src_fd = vfd;
-    copy.src_pos = true;
-    copy.src_seek_data = S_ISREG(vst.st_mode);
-    copy.src_off = offset;
-    copy.dst_fd = fd;
-    copy.dst_pos = dst_pos;
-    copy.dst_punch = true;
-    copy.dst_off = dst_off;
-    copy.dst_size = dst_pos ? local_fd_size(fd, &dst) : 0;
-    copy.length = length;
-    copy.keep_holes = copy.detect_zeros = flags & PROV_VOL_STREAM_SPARSE;
-    copy.progress = progress;
-    copy.total = length;
-    if (!local_copy_run(&copy, error))
+    if (length == 0 || length > src.size - offset)
+        length = src.size - offset;
+    local_end_caller(fd, &dst);
+    if (!local_end_copy(vol, &src, &dst, length, false, flags, progress, &done, error))
         return false;
-    if (dst_pos && lseek(fd, (off_t)(dst_off + copy.done), SEEK_SET) < 0)
+    if (dst.pos && lseek(fd, (off_t)(dst.off + done), SEEK_SET) < 0)
         return prov_error_set_errno(error, PROV_STORAGE_ERROR, errno,
                                     "storage volume '%s': cannot seek the output", vol->name);
     return true;

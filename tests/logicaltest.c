@@ -374,29 +374,7 @@ test_dm_names(void)
 static void
 test_libvirt_start(gconstpointer data)
 {
-    const char *name = data;
-    g_autofree char *rel_in = g_strdup_printf("storage/storagepoolxml2xmlin/%s.xml", name);
-    g_autofree char *rel_out = g_strdup_printf("storage/storagepoolxml2argvdata/%s.argv", name);
-    g_autofree char *in = prov_test_conformance_path(rel_in);
-    g_autofree char *out = prov_test_conformance_path(rel_out);
-    g_autofree char *xml = NULL;
-    g_autofree char *expected = NULL;
-    g_autofree char *got = NULL;
-    g_autoptr(ProvPoolDef) def = NULL;
-    g_autoptr(ProvCommand) cmd = NULL;
-    g_autoptr(GError) error = NULL;
-
-    if (!in || !out) {
-        g_test_skip("libvirt's conformance data is absent");
-        return;
-    }
-    xml = prov_test_read_required(in);
-    expected = prov_test_read_required(out);
-    def = prov_pool_def_parse_string(xml, 0, &error);
-    g_assert_no_error(error);
-    cmd = prov_logical_start_command(def);
-    got = prov_test_argv_format(prov_command_get_argv(cmd));
-    g_assert_cmpstr(got, ==, expected);
+    prov_test_pool_argv_golden(data, "", prov_logical_start_command);
 }
 
 static void

@@ -127,10 +127,13 @@ fixture_set_id(Fixture *fx, const char *dev, const char *id)
     g_hash_table_insert(fx->scsi_ids, g_strdup(dev), g_strdup(id ? id : ""));
 }
 
+/* A fresh copy of tests/lundata/@tree, a SCSI pool 'p' targeting @target_rel in it,
+ * and the dry-run runner with scsi_id answers for sda, sdc, sdd and sde. */
 static void
-fixture_init(Fixture *fx, const char *spec, const char *target_rel)
+fixture_init(Fixture *fx, const char *tree, const char *target_rel)
 {
     g_autofree char *tmpl = g_build_filename(scratch_dir, "lunXXXXXX", NULL);
+    g_autofree char *spec = tree_spec(tree);
 
     memset(fx, 0, sizeof(*fx));
     fx->root = g_mkdtemp(g_steal_pointer(&tmpl));
@@ -171,6 +174,22 @@ fixture_clear(Fixture *fx)
     g_string_free(fx->log, TRUE);
     g_hash_table_unref(fx->scsi_ids);
 }
+
+/* g_test_add() set-up and tear-down: hosts.tree, the pool's target path as test data. */
+static void
+fixture_setup(Fixture *fx, gconstpointer target_rel)
+{
+    fixture_init(fx, "hosts.tree", target_rel);
+}
+
+static void
+fixture_teardown(Fixture *fx, gconstpointer unused)
+{
+    fixture_clear(fx);
+}
+
+#define LUN_TEST_ADD(path, target_rel, func) \
+    g_test_add((path), Fixture, (target_rel), fixture_setup, (func), fixture_teardown)
 
 /* @text with the fixture root shown as @ROOT@ (golden files and messages). */
 static char *
@@ -257,67 +276,125 @@ assert_argv_golden(const Fixture *fx, const char *name)
 
 /* ---- the scan ------------------------------------------------------------------ */
 
+/* Scans @host, which must succeed, and compares the volumes found (vols_text) and the
+ * messages (missing_text) with @want_vols and @want_missing. */
 static void
-test_scan_by_id(void)
+fixture_scan_check(Fixture *fx, guint host, const char *want_vols, const char *want_missing)
 {
-    g_autofree char *spec = tree_spec("hosts.tree");
     g_autoptr(GPtrArray) missing = NULL;
     g_autoptr(GError) error = NULL;
     g_autofree char *vols = NULL;
     g_autofree char *msgs = NULL;
-    Fixture fx;
 
-    fixture_init(&fx, spec, "dev/disk/by-id");
-    g_assert_true(fixture_scan(&fx, 2, &missing, &error));
+    g_assert_true(fixture_scan(fx, host, &missing, &error));
     g_assert_no_error(error);
-    vols = vols_text(&fx);
-    /* Disk and CD-ROM LUNs in (bus, target, lun) order; the tape (2:0:0:2) is not a
-     * volume, sdf belongs to host3.  The CD-ROM has no identifier: its path is its key. */
-    g_assert_cmpstr(vols, ==,
-                    "unit:0:0:0|@ROOT@/dev/disk/by-id/scsi-36000000000000001|"
-                    "36000000000000001|1048576\n"
-                    "unit:0:0:1|@ROOT@/dev/disk/by-id/scsi-1QEMU_CD-ROM|"
-                    "@ROOT@/dev/disk/by-id/scsi-1QEMU_CD-ROM|0\n"
-                    "unit:0:0:10|@ROOT@/dev/disk/by-id/scsi-36000000000000003|"
-                    "36000000000000003|2097152\n"
-                    "unit:1:0:0|@ROOT@/dev/disk/by-id/scsi-36000000000000005|"
-                    "36000000000000005|8192\n");
-    msgs = missing_text(&fx, missing);
-    g_assert_cmpstr(msgs, ==,
-                    "LUN 2:0:0:3 has no block device; "
-                    "LUN 2:0:1:0 ('@ROOT@/dev/sdd') has no link in '@ROOT@/dev/disk/by-id'");
-    g_assert_cmpuint(fx.pool.def->capacity, ==, 1048576 + 2097152 + 8192);
-    g_assert_cmpuint(fx.pool.def->allocation, ==, fx.pool.def->capacity);
-    g_assert_cmpuint(fx.pool.def->available, ==, 0);
-    /* One settle for the whole refresh, one scsi_id per volume found. */
-    assert_argv_golden(&fx, "scan-by-id.argv");
-    fixture_clear(&fx);
+    vols = vols_text(fx);
+    g_assert_cmpstr(vols, ==, want_vols);
+    msgs = missing_text(fx, missing);
+    g_assert_cmpstr(msgs, ==, want_missing);
 }
 
-/* Target "/dev" itself (here: the fixture's dev dir): raw sdX names, no link needed. */
+/* scsi_id missing or timing out: the path is the key, the refresh goes on. */
 static void
-test_scan_raw_dev(void)
+scsi_id_broken(const char *const *argv, const char *input, char **ret_stdout,
+               char **ret_stderr, int *ret_status, void *opaque)
 {
-    g_autofree char *spec = tree_spec("hosts.tree");
-    g_autoptr(GPtrArray) missing = NULL;
-    g_autoptr(GError) error = NULL;
-    g_autofree char *vols = NULL;
-    g_autofree char *msgs = NULL;
+    g_autofree char *prog = g_path_get_basename(argv[0]);
+
+    *ret_status = g_str_equal(prog, "scsi_id") ? 127 : 0;
+    if (*ret_status)
+        *ret_stderr = g_strdup("scsi_id: not found\n");
+}
+
+typedef struct {
+    const char *name;
+    const char *target;         /* relative to the fixture root */
+    guint host;
+    guint link_wait_ms;         /* 0: the fixture's 200 ms */
+    const char *same_id_as_sda; /* this device's scsi_id prints sda's identifier */
+    bool scsi_id_broken;
+    const char *vols;           /* vols_text() */
+    const char *missing;        /* missing_text() */
+    guint64 capacity;           /* the pool's; allocation the same, available 0 */
+    const char *argv_golden;    /* tests/lundata/ file of the commands run, or NULL */
+} ScanCase;
+
+static const ScanCase scan_cases[] = {
+    /* Disk and CD-ROM LUNs in (bus, target, lun) order; the tape (2:0:0:2) is not a
+     * volume, sdf belongs to host3.  The CD-ROM has no identifier: its path is its key.
+     * One settle (a link is missing), one scsi_id per volume found. */
+    { "by-id", "dev/disk/by-id", 2, 0, NULL, false,
+      "unit:0:0:0|@ROOT@/dev/disk/by-id/scsi-36000000000000001|36000000000000001|1048576\n"
+      "unit:0:0:1|@ROOT@/dev/disk/by-id/scsi-1QEMU_CD-ROM|"
+      "@ROOT@/dev/disk/by-id/scsi-1QEMU_CD-ROM|0\n"
+      "unit:0:0:10|@ROOT@/dev/disk/by-id/scsi-36000000000000003|36000000000000003|2097152\n"
+      "unit:1:0:0|@ROOT@/dev/disk/by-id/scsi-36000000000000005|36000000000000005|8192\n",
+      "LUN 2:0:0:3 has no block device; "
+      "LUN 2:0:1:0 ('@ROOT@/dev/sdd') has no link in '@ROOT@/dev/disk/by-id'",
+      1048576 + 2097152 + 8192, "scan-by-id.argv" },
+    /* Target "/dev" itself (here: the fixture's dev dir): raw sdX names, no link needed,
+     * so the long link wait is never waited for. */
+    { "raw-dev", "dev", 2, 60000, NULL, false,
+      "unit:0:0:0|@ROOT@/dev/sda|36000000000000001|1048576\n"
+      "unit:0:0:1|@ROOT@/dev/sr0|@ROOT@/dev/sr0|0\n"
+      "unit:0:0:10|@ROOT@/dev/sdc|36000000000000003|2097152\n"
+      "unit:0:1:0|@ROOT@/dev/sdd|36000000000000004|4096\n"
+      "unit:1:0:0|@ROOT@/dev/sde|36000000000000005|8192\n",
+      "LUN 2:0:0:3 has no block device",
+      1048576 + 2097152 + 4096 + 8192, NULL },
+    /* by-uuid does not exist at all yet: every LUN is reported, the refresh succeeds. */
+    { "target-absent", "dev/disk/by-uuid", 2, 50, NULL, false, "",
+      "LUN 2:0:0:0 ('@ROOT@/dev/sda') has no link in '@ROOT@/dev/disk/by-uuid'; "
+      "LUN 2:0:0:1 ('@ROOT@/dev/sr0') has no link in '@ROOT@/dev/disk/by-uuid'; "
+      "LUN 2:0:0:3 has no block device; "
+      "LUN 2:0:0:10 ('@ROOT@/dev/sdc') has no link in '@ROOT@/dev/disk/by-uuid'; "
+      "LUN 2:0:1:0 ('@ROOT@/dev/sdd') has no link in '@ROOT@/dev/disk/by-uuid'; "
+      "LUN 2:1:0:0 ('@ROOT@/dev/sde') has no link in '@ROOT@/dev/disk/by-uuid'",
+      0, NULL },
+    /* A host without LUNs is an empty pool. */
+    { "empty-host", "dev/disk/by-id", 1, 0, NULL, false, "", "", 0, NULL },
+    /* Two LUNs with one identifier: the first is kept, the second reported, the refresh
+     * goes on (libvirt's refresh fails as a whole and the pool is stopped). */
+    { "duplicate-key", "dev/disk/by-id", 2, 0, "sdc", false,
+      "unit:0:0:0|@ROOT@/dev/disk/by-id/scsi-36000000000000001|36000000000000001|1048576\n"
+      "unit:0:0:1|@ROOT@/dev/disk/by-id/scsi-1QEMU_CD-ROM|"
+      "@ROOT@/dev/disk/by-id/scsi-1QEMU_CD-ROM|0\n"
+      "unit:1:0:0|@ROOT@/dev/disk/by-id/scsi-36000000000000005|36000000000000005|8192\n",
+      "LUN 2:0:0:3 has no block device; "
+      "LUN 2:0:0:10 ('@ROOT@/dev/disk/by-id/scsi-36000000000000003') has the "
+      "same key '36000000000000001' as volume 'unit:0:0:0'; "
+      "LUN 2:0:1:0 ('@ROOT@/dev/sdd') has no link in '@ROOT@/dev/disk/by-id'",
+      1048576 + 8192, NULL },
+    /* scsi_id missing or timing out: the path is the key, the refresh goes on. */
+    { "scsi-id-fails", "dev", 2, 0, NULL, true,
+      "unit:0:0:0|@ROOT@/dev/sda|@ROOT@/dev/sda|1048576\n"
+      "unit:0:0:1|@ROOT@/dev/sr0|@ROOT@/dev/sr0|0\n"
+      "unit:0:0:10|@ROOT@/dev/sdc|@ROOT@/dev/sdc|2097152\n"
+      "unit:0:1:0|@ROOT@/dev/sdd|@ROOT@/dev/sdd|4096\n"
+      "unit:1:0:0|@ROOT@/dev/sde|@ROOT@/dev/sde|8192\n",
+      "LUN 2:0:0:3 has no block device",
+      1048576 + 2097152 + 4096 + 8192, NULL },
+};
+
+static void
+test_scan(gconstpointer data)
+{
+    const ScanCase *c = data;
     Fixture fx;
 
-    fixture_init(&fx, spec, "dev");
-    fx.opts.link_wait_ms = 60000;   /* never waited for: nothing to wait for */
-    g_assert_true(fixture_scan(&fx, 2, &missing, &error));
-    g_assert_no_error(error);
-    vols = vols_text(&fx);
-    g_assert_cmpstr(vols, ==,
-                    "unit:0:0:0|@ROOT@/dev/sda|36000000000000001|1048576\n"
-                    "unit:0:0:1|@ROOT@/dev/sr0|@ROOT@/dev/sr0|0\n"
-                    "unit:0:0:10|@ROOT@/dev/sdc|36000000000000003|2097152\n"
-                    "unit:0:1:0|@ROOT@/dev/sdd|36000000000000004|4096\n"
-                    "unit:1:0:0|@ROOT@/dev/sde|36000000000000005|8192\n");
-    msgs = missing_text(&fx, missing);
-    g_assert_cmpstr(msgs, ==, "LUN 2:0:0:3 has no block device");
+    fixture_init(&fx, "hosts.tree", c->target);
+    if (c->link_wait_ms)
+        fx.opts.link_wait_ms = c->link_wait_ms;
+    if (c->same_id_as_sda)
+        fixture_set_id(&fx, c->same_id_as_sda, g_hash_table_lookup(fx.scsi_ids, "sda"));
+    if (c->scsi_id_broken)
+        prov_command_set_dry_run(fx.log, scsi_id_broken, NULL);
+    fixture_scan_check(&fx, c->host, c->vols, c->missing);
+    g_assert_cmpuint(fx.pool.def->capacity, ==, c->capacity);
+    g_assert_cmpuint(fx.pool.def->allocation, ==, fx.pool.def->capacity);
+    g_assert_cmpuint(fx.pool.def->available, ==, 0);
+    if (c->argv_golden)
+        assert_argv_golden(&fx, c->argv_golden);
     fixture_clear(&fx);
 }
 
@@ -326,38 +403,29 @@ test_scan_raw_dev(void)
  * waits up to 10 s for each), then reports each one.
  */
 static void
-test_scan_wait_bounded(void)
+test_scan_wait_bounded(Fixture *fx, gconstpointer unused)
 {
-    g_autofree char *spec = tree_spec("hosts.tree");
-    g_autoptr(GPtrArray) missing = NULL;
-    g_autoptr(GError) error = NULL;
-    g_autofree char *vols = NULL;
-    g_autofree char *msgs = NULL;
     gint64 start;
     gint64 elapsed_ms;
-    Fixture fx;
 
-    fixture_init(&fx, spec, "dev/disk/by-path");
-    fx.opts.link_wait_ms = 400;
+    fx->opts.link_wait_ms = 400;
     start = g_get_monotonic_time();
-    g_assert_true(fixture_scan(&fx, 2, &missing, &error));
+    fixture_scan_check(fx, 2,
+                       "unit:0:0:0|@ROOT@/dev/disk/by-path/pseudo-scsi-0:0:0:0|"
+                       "36000000000000001|1048576\n",
+                       "LUN 2:0:0:1 ('@ROOT@/dev/sr0') has no link in "
+                       "'@ROOT@/dev/disk/by-path'; "
+                       "LUN 2:0:0:3 has no block device; "
+                       "LUN 2:0:0:10 ('@ROOT@/dev/sdc') has no link in "
+                       "'@ROOT@/dev/disk/by-path'; "
+                       "LUN 2:0:1:0 ('@ROOT@/dev/sdd') has no link in "
+                       "'@ROOT@/dev/disk/by-path'; "
+                       "LUN 2:1:0:0 ('@ROOT@/dev/sde') has no link in "
+                       "'@ROOT@/dev/disk/by-path'");
     elapsed_ms = (g_get_monotonic_time() - start) / 1000;
-    g_assert_no_error(error);
-    vols = vols_text(&fx);
-    g_assert_cmpstr(vols, ==,
-                    "unit:0:0:0|@ROOT@/dev/disk/by-path/pseudo-scsi-0:0:0:0|"
-                    "36000000000000001|1048576\n");
-    msgs = missing_text(&fx, missing);
-    g_assert_cmpstr(msgs, ==,
-                    "LUN 2:0:0:1 ('@ROOT@/dev/sr0') has no link in '@ROOT@/dev/disk/by-path'; "
-                    "LUN 2:0:0:3 has no block device; "
-                    "LUN 2:0:0:10 ('@ROOT@/dev/sdc') has no link in '@ROOT@/dev/disk/by-path'; "
-                    "LUN 2:0:1:0 ('@ROOT@/dev/sdd') has no link in '@ROOT@/dev/disk/by-path'; "
-                    "LUN 2:1:0:0 ('@ROOT@/dev/sde') has no link in '@ROOT@/dev/disk/by-path'");
     /* Waiting per LUN would take 5 x 400 ms; leave room for a loaded machine. */
     g_assert_cmpint(elapsed_ms, >=, 400);
     g_assert_cmpint(elapsed_ms, <, 3 * 400);
-    fixture_clear(&fx);
 }
 
 typedef struct {
@@ -387,157 +455,67 @@ late_links_thread(gpointer data)
 /* Links that udev makes while we wait are found: each retry reads the directory anew
  * (libvirt's loop keeps reading one exhausted directory stream and never sees them). */
 static void
-test_scan_late_links(void)
+test_scan_late_links(Fixture *fx, gconstpointer unused)
 {
-    g_autofree char *spec = tree_spec("hosts.tree");
-    g_autoptr(GPtrArray) missing = NULL;
-    g_autoptr(GError) error = NULL;
-    g_autofree char *vols = NULL;
-    g_autofree char *msgs = NULL;
     LateLinks late;
     GThread *thread;
     gint64 start;
     gint64 elapsed_ms;
-    Fixture fx;
 
-    fixture_init(&fx, spec, "dev/disk/by-path");
-    fx.opts.link_wait_ms = 20000;
-    late.fx = &fx;
+    fx->opts.link_wait_ms = 20000;
+    late.fx = fx;
     late.delay_ms = 150;
     start = g_get_monotonic_time();
     thread = g_thread_new("late-links", late_links_thread, &late);
-    g_assert_true(fixture_scan(&fx, 2, &missing, &error));
+    fixture_scan_check(fx, 2,
+                       "unit:0:0:0|@ROOT@/dev/disk/by-path/pseudo-scsi-0:0:0:0|"
+                       "36000000000000001|1048576\n"
+                       "unit:0:0:1|@ROOT@/dev/disk/by-path/late-sr0|"
+                       "@ROOT@/dev/disk/by-path/late-sr0|0\n"
+                       "unit:0:0:10|@ROOT@/dev/disk/by-path/late-sdc|"
+                       "36000000000000003|2097152\n"
+                       "unit:0:1:0|@ROOT@/dev/disk/by-path/late-sdd|36000000000000004|4096\n"
+                       "unit:1:0:0|@ROOT@/dev/disk/by-path/late-sde|36000000000000005|8192\n",
+                       "LUN 2:0:0:3 has no block device");
     elapsed_ms = (g_get_monotonic_time() - start) / 1000;
     g_thread_join(thread);
-    g_assert_no_error(error);
-    vols = vols_text(&fx);
-    g_assert_cmpstr(vols, ==,
-                    "unit:0:0:0|@ROOT@/dev/disk/by-path/pseudo-scsi-0:0:0:0|"
-                    "36000000000000001|1048576\n"
-                    "unit:0:0:1|@ROOT@/dev/disk/by-path/late-sr0|"
-                    "@ROOT@/dev/disk/by-path/late-sr0|0\n"
-                    "unit:0:0:10|@ROOT@/dev/disk/by-path/late-sdc|36000000000000003|2097152\n"
-                    "unit:0:1:0|@ROOT@/dev/disk/by-path/late-sdd|36000000000000004|4096\n"
-                    "unit:1:0:0|@ROOT@/dev/disk/by-path/late-sde|36000000000000005|8192\n");
-    msgs = missing_text(&fx, missing);
-    g_assert_cmpstr(msgs, ==, "LUN 2:0:0:3 has no block device");
     g_assert_cmpint(elapsed_ms, >=, 150);
     g_assert_cmpint(elapsed_ms, <, 5000);
-    fixture_clear(&fx);
-}
-
-/* by-path does not exist at all yet: every LUN is reported, the refresh succeeds. */
-static void
-test_scan_target_absent(void)
-{
-    g_autofree char *spec = tree_spec("hosts.tree");
-    g_autoptr(GPtrArray) missing = NULL;
-    g_autoptr(GError) error = NULL;
-    Fixture fx;
-
-    fixture_init(&fx, spec, "dev/disk/by-uuid");
-    fx.opts.link_wait_ms = 50;
-    g_assert_true(fixture_scan(&fx, 2, &missing, &error));
-    g_assert_no_error(error);
-    g_assert_cmpuint(fx.pool.vols->len, ==, 0);
-    g_assert_cmpuint(missing->len, ==, 6);
-    g_assert_cmpuint(fx.pool.def->capacity, ==, 0);
-    fixture_clear(&fx);
 }
 
 /* A target that is not a directory is an error, not six missing links. */
 static void
-test_scan_target_not_dir(void)
+test_scan_target_not_dir(Fixture *fx, gconstpointer unused)
 {
-    g_autofree char *spec = tree_spec("hosts.tree");
     g_autoptr(GPtrArray) missing = NULL;
     g_autoptr(GError) error = NULL;
     g_autofree char *msg = NULL;
-    Fixture fx;
 
-    fixture_init(&fx, spec, "dev/sda");
-    g_assert_false(fixture_scan(&fx, 2, &missing, &error));
+    g_assert_false(fixture_scan(fx, 2, &missing, &error));
     g_assert_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_FAILED);
-    msg = fixture_relative(&fx, error->message);
+    msg = fixture_relative(fx, error->message);
     g_assert_true(g_str_has_prefix(msg, "storage pool 'p': cannot read target path "
                                         "'@ROOT@/dev/sda': "));
     g_assert_null(missing);
-    g_assert_cmpuint(fx.pool.vols->len, ==, 0);
-    fixture_clear(&fx);
+    g_assert_cmpuint(fx->pool.vols->len, ==, 0);
 }
 
 static void
-test_scan_no_host(void)
+test_scan_no_host(Fixture *fx, gconstpointer unused)
 {
-    g_autofree char *spec = tree_spec("hosts.tree");
     g_autoptr(GPtrArray) missing = NULL;
     g_autoptr(GError) error = NULL;
-    Fixture fx;
 
-    fixture_init(&fx, spec, "dev/disk/by-id");
-    g_assert_false(fixture_scan(&fx, 9, &missing, &error));
+    g_assert_false(fixture_scan(fx, 9, &missing, &error));
     g_assert_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_FAILED);
     g_assert_cmpstr(error->message, ==, "storage pool 'p': SCSI host 'host9' does not exist");
     g_assert_null(missing);
-    fixture_clear(&fx);
-}
-
-/* A host without LUNs is an empty pool. */
-static void
-test_scan_empty_host(void)
-{
-    g_autofree char *spec = tree_spec("hosts.tree");
-    g_autoptr(GPtrArray) missing = NULL;
-    g_autoptr(GError) error = NULL;
-    Fixture fx;
-
-    fixture_init(&fx, spec, "dev/disk/by-id");
-    g_assert_true(fixture_scan(&fx, 1, &missing, &error));
-    g_assert_no_error(error);
-    g_assert_cmpuint(fx.pool.vols->len, ==, 0);
-    g_assert_cmpuint(missing->len, ==, 0);
-    fixture_clear(&fx);
-}
-
-/* Two LUNs with one identifier: the first is kept, the second reported, the refresh
- * goes on (libvirt's refresh fails as a whole and the pool is stopped). */
-static void
-test_scan_duplicate_key(void)
-{
-    g_autofree char *spec = tree_spec("hosts.tree");
-    g_autoptr(GPtrArray) missing = NULL;
-    g_autoptr(GError) error = NULL;
-    g_autofree char *vols = NULL;
-    g_autofree char *msgs = NULL;
-    Fixture fx;
-
-    fixture_init(&fx, spec, "dev/disk/by-id");
-    fixture_set_id(&fx, "sdc", "36000000000000001");
-    g_assert_true(fixture_scan(&fx, 2, &missing, &error));
-    g_assert_no_error(error);
-    vols = vols_text(&fx);
-    g_assert_cmpstr(vols, ==,
-                    "unit:0:0:0|@ROOT@/dev/disk/by-id/scsi-36000000000000001|"
-                    "36000000000000001|1048576\n"
-                    "unit:0:0:1|@ROOT@/dev/disk/by-id/scsi-1QEMU_CD-ROM|"
-                    "@ROOT@/dev/disk/by-id/scsi-1QEMU_CD-ROM|0\n"
-                    "unit:1:0:0|@ROOT@/dev/disk/by-id/scsi-36000000000000005|"
-                    "36000000000000005|8192\n");
-    msgs = missing_text(&fx, missing);
-    g_assert_cmpstr(msgs, ==,
-                    "LUN 2:0:0:3 has no block device; "
-                    "LUN 2:0:0:10 ('@ROOT@/dev/disk/by-id/scsi-36000000000000003') has the "
-                    "same key '36000000000000001' as volume 'unit:0:0:0'; "
-                    "LUN 2:0:1:0 ('@ROOT@/dev/sdd') has no link in '@ROOT@/dev/disk/by-id'");
-    g_assert_cmpuint(fx.pool.def->capacity, ==, 1048576 + 8192);
-    fixture_clear(&fx);
 }
 
 /* A LUN the last refresh found and this one does not is reported as gone. */
 static void
-test_scan_gone(void)
+test_scan_gone(Fixture *fx, gconstpointer unused)
 {
-    g_autofree char *spec = tree_spec("hosts.tree");
     g_autoptr(GPtrArray) missing = NULL;
     g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func((GDestroyNotify)
                                                                  prov_vol_def_free);
@@ -546,10 +524,8 @@ test_scan_gone(void)
     g_autofree char *xml = NULL;
     g_autofree char *msgs = NULL;
     static const char *const names[] = { "unit:0:0:0", "unit:0:0:7", "unit:0:1:0" };
-    Fixture fx;
     guint i;
 
-    fixture_init(&fx, spec, "dev/disk/by-id");
     /* The driver's record of the previous refresh (run/provd/storage/NAME.vols). */
     for (i = 0; i < G_N_ELEMENTS(names); i++) {
         ProvVolDef *vol = prov_vol_def_new();
@@ -560,147 +536,106 @@ test_scan_gone(void)
         vol->target_path = g_strdup_printf("/dev/disk/by-id/old-%u", i);
         g_ptr_array_add(before, vol);
     }
-    xml = prov_vol_list_format(fx.pool.def, before);
-    record = g_build_filename(fx.pool.state_dir, "p.vols", NULL);
+    xml = prov_vol_list_format(fx->pool.def, before);
+    record = g_build_filename(fx->pool.state_dir, "p.vols", NULL);
     g_assert_true(g_file_set_contents(record, xml, -1, NULL));
 
-    g_assert_true(fixture_scan(&fx, 2, &missing, &error));
+    g_assert_true(fixture_scan(fx, 2, &missing, &error));
     g_assert_no_error(error);
-    g_assert_cmpuint(fx.pool.vols->len, ==, 4);
-    msgs = missing_text(&fx, missing);
+    g_assert_cmpuint(fx->pool.vols->len, ==, 4);
+    msgs = missing_text(fx, missing);
     /* unit:0:1:0 is still there (only its link is missing): not "gone". */
     g_assert_cmpstr(msgs, ==,
                     "LUN 2:0:0:3 has no block device; "
                     "LUN 2:0:1:0 ('@ROOT@/dev/sdd') has no link in '@ROOT@/dev/disk/by-id'; "
                     "volume 'unit:0:0:7' ('/dev/disk/by-id/old-1') is gone since the last "
                     "refresh");
-    fixture_clear(&fx);
 }
 
 /* pool-info of a LUN pool: the sizes the last refresh recorded, no rescan. */
 static void
-test_pool_usage(void)
+test_pool_usage(Fixture *fx, gconstpointer unused)
 {
-    g_autofree char *spec = tree_spec("hosts.tree");
     g_autoptr(GPtrArray) missing = NULL;
     g_autoptr(GError) error = NULL;
     g_autofree char *record = NULL;
     g_autofree char *xml = NULL;
-    Fixture fx;
 
-    fixture_init(&fx, spec, "dev/disk/by-id");
-    fx.pool.def->capacity = 77;
-    g_assert_true(prov_lun_pool_usage(&fx.pool, &error));
+    fx->pool.def->capacity = 77;
+    g_assert_true(prov_lun_pool_usage(&fx->pool, &error));
     g_assert_no_error(error);
-    g_assert_cmpuint(fx.pool.def->capacity, ==, 77);   /* no record yet: unchanged */
+    g_assert_cmpuint(fx->pool.def->capacity, ==, 77);   /* no record yet: unchanged */
 
-    g_assert_true(fixture_scan(&fx, 2, &missing, &error));
+    g_assert_true(fixture_scan(fx, 2, &missing, &error));
     g_assert_no_error(error);
-    xml = prov_vol_list_format(fx.pool.def, fx.pool.vols);
-    record = g_build_filename(fx.pool.state_dir, "p.vols", NULL);
+    xml = prov_vol_list_format(fx->pool.def, fx->pool.vols);
+    record = g_build_filename(fx->pool.state_dir, "p.vols", NULL);
     g_assert_true(g_file_set_contents(record, xml, -1, NULL));
-    fx.pool.def->capacity = 0;
-    fx.pool.def->allocation = 0;
-    fx.pool.def->available = 5;
-    g_ptr_array_set_size(fx.pool.vols, 0);
-    g_string_truncate(fx.log, 0);
-    g_assert_true(prov_lun_pool_usage(&fx.pool, &error));
+    fx->pool.def->capacity = 0;
+    fx->pool.def->allocation = 0;
+    fx->pool.def->available = 5;
+    g_ptr_array_set_size(fx->pool.vols, 0);
+    g_string_truncate(fx->log, 0);
+    g_assert_true(prov_lun_pool_usage(&fx->pool, &error));
     g_assert_no_error(error);
-    g_assert_cmpuint(fx.pool.def->capacity, ==, 1048576 + 2097152 + 8192);
-    g_assert_cmpuint(fx.pool.def->allocation, ==, fx.pool.def->capacity);
-    g_assert_cmpuint(fx.pool.def->available, ==, 0);
-    g_assert_cmpstr(fx.log->str, ==, "");             /* nothing ran */
-    fixture_clear(&fx);
+    g_assert_cmpuint(fx->pool.def->capacity, ==, 1048576 + 2097152 + 8192);
+    g_assert_cmpuint(fx->pool.def->allocation, ==, fx->pool.def->capacity);
+    g_assert_cmpuint(fx->pool.def->available, ==, 0);
+    g_assert_cmpstr(fx->log->str, ==, "");             /* nothing ran */
 }
 
 /* Keys already in the pool (an earlier host of the same pool) count as seen. */
 static void
-test_scan_key_in_pool(void)
+test_scan_key_in_pool(Fixture *fx, gconstpointer unused)
 {
-    g_autofree char *spec = tree_spec("hosts.tree");
     g_autoptr(GPtrArray) missing = NULL;
     g_autoptr(GError) error = NULL;
     ProvVolDef *vol = prov_vol_def_new();
-    Fixture fx;
 
-    fixture_init(&fx, spec, "dev/disk/by-id");
     vol->name = g_strdup("unit:0:0:5");
     vol->key = g_strdup("36000000000000005");
     vol->type = PROV_VOL_BLOCK;
     vol->capacity = 100;
-    g_ptr_array_add(fx.pool.vols, vol);
-    g_assert_true(fixture_scan(&fx, 2, &missing, &error));
+    g_ptr_array_add(fx->pool.vols, vol);
+    g_assert_true(fixture_scan(fx, 2, &missing, &error));
     g_assert_no_error(error);
-    g_assert_cmpuint(fx.pool.vols->len, ==, 4);
+    g_assert_cmpuint(fx->pool.vols->len, ==, 4);
     g_assert_cmpuint(missing->len, ==, 3);
     g_assert_nonnull(strstr(g_ptr_array_index(missing, 2),
                             "has the same key '36000000000000005' as volume 'unit:0:0:5'"));
     /* The pool's size is the sum over all its volumes. */
-    g_assert_cmpuint(fx.pool.def->capacity, ==, 100 + 1048576 + 2097152);
-    fixture_clear(&fx);
+    g_assert_cmpuint(fx->pool.def->capacity, ==, 100 + 1048576 + 2097152);
 }
 
-/* scsi_id missing or timing out: the path is the key, the refresh goes on. */
+/*
+ * udev is waited for through the links themselves; `udevadm settle` runs only when some
+ * are still missing after that wait (once, its bound rounded up to whole seconds), and
+ * never with a bound of 0.  Host 1's LUNs all have links; host 2's sdd has none.
+ */
 static void
-scsi_id_broken(const char *const *argv, const char *input, char **ret_stdout,
-               char **ret_stderr, int *ret_status, void *opaque)
+test_scan_settle_bound(Fixture *fx, gconstpointer unused)
 {
-    g_autofree char *prog = g_path_get_basename(argv[0]);
-
-    *ret_status = g_str_equal(prog, "scsi_id") ? 127 : 0;
-    if (*ret_status)
-        *ret_stderr = g_strdup("scsi_id: not found\n");
-}
-
-static void
-test_scan_scsi_id_fails(void)
-{
-    g_autofree char *spec = tree_spec("hosts.tree");
-    g_autoptr(GPtrArray) missing = NULL;
     g_autoptr(GError) error = NULL;
-    g_autofree char *vols = NULL;
-    Fixture fx;
 
-    fixture_init(&fx, spec, "dev");
-    prov_command_set_dry_run(fx.log, scsi_id_broken, NULL);
-    g_assert_true(fixture_scan(&fx, 2, &missing, &error));
+    fx->opts.udev_wait_ms = 2500;
+    g_assert_true(fixture_scan(fx, 1, NULL, &error));
     g_assert_no_error(error);
-    vols = vols_text(&fx);
-    g_assert_cmpstr(vols, ==,
-                    "unit:0:0:0|@ROOT@/dev/sda|@ROOT@/dev/sda|1048576\n"
-                    "unit:0:0:1|@ROOT@/dev/sr0|@ROOT@/dev/sr0|0\n"
-                    "unit:0:0:10|@ROOT@/dev/sdc|@ROOT@/dev/sdc|2097152\n"
-                    "unit:0:1:0|@ROOT@/dev/sdd|@ROOT@/dev/sdd|4096\n"
-                    "unit:1:0:0|@ROOT@/dev/sde|@ROOT@/dev/sde|8192\n");
-    fixture_clear(&fx);
-}
-
-/* The settle bound is rounded up to whole seconds; 0 means no settle at all. */
-static void
-test_scan_settle_bound(void)
-{
-    g_autofree char *spec = tree_spec("hosts.tree");
-    g_autoptr(GError) error = NULL;
-    Fixture fx;
-
-    fixture_init(&fx, spec, "dev/disk/by-id");
-    fx.opts.udev_wait_ms = 2500;
-    g_assert_true(fixture_scan(&fx, 1, NULL, &error));
+    g_assert_cmpstr(fx->log->str, ==, "");
+    g_assert_true(fixture_scan(fx, 2, NULL, &error));
     g_assert_no_error(error);
-    g_assert_cmpstr(fx.log->str, ==, UDEVADM " settle --timeout=3\n");
-    g_string_truncate(fx.log, 0);
-    fx.opts.udev_wait_ms = 0;
-    g_assert_true(fixture_scan(&fx, 1, NULL, &error));
+    g_assert_true(g_str_has_prefix(fx->log->str, UDEVADM " settle --timeout=3\n"));
+    g_assert_null(strstr(strchr(fx->log->str, '\n'), "settle"));
+    g_string_truncate(fx->log, 0);
+    fx->opts.udev_wait_ms = 0;
+    g_assert_true(fixture_scan(fx, 2, NULL, &error));
     g_assert_no_error(error);
-    g_assert_cmpstr(fx.log->str, ==, "");
-    fixture_clear(&fx);
+    g_assert_null(strstr(fx->log->str, "settle"));
 }
 
 /* The tree scsi_debug made in the test VM (captured by tests/vm/vmtest_scsi.py). */
 static void
 test_scan_captured(void)
 {
-    g_autofree char *spec = tree_spec("scsi_debug.tree");
     g_autofree char *ids_path = g_build_filename(PROV_TEST_DATA_DIR, "lundata",
                                                  "scsi_debug.scsi_id", NULL);
     g_autofree char *ids = prov_test_read_required(ids_path);
@@ -715,7 +650,7 @@ test_scan_captured(void)
     Fixture fx;
     guint i;
 
-    fixture_init(&fx, spec, "dev/disk/by-id");
+    fixture_init(&fx, "scsi_debug.tree", "dev/disk/by-id");
     g_hash_table_remove_all(fx.scsi_ids);
     /* "host N" then "sdX ID" lines: the scsi_id output for each disk, as captured. */
     for (i = 0; lines[i]; i++) {
@@ -766,14 +701,13 @@ static void
 test_stable_path(gconstpointer data)
 {
     const StablePathCase *c = data;
-    g_autofree char *spec = tree_spec("hosts.tree");
     g_autofree char *target = NULL;
     g_autofree char *devpath = NULL;
     g_autofree char *want = NULL;
     g_autofree char *got = NULL;
     Fixture fx;
 
-    fixture_init(&fx, spec, "dev");
+    fixture_init(&fx, "hosts.tree", "dev");
     target = case_path(&fx, c->target);
     devpath = case_path(&fx, c->devpath);
     want = c->want ? case_path(&fx, c->want) : NULL;
@@ -813,24 +747,20 @@ test_stable_path_block_nodes(void)
 /* ---- rescan, target check --------------------------------------------------------- */
 
 static void
-test_rescan(void)
+test_rescan(Fixture *fx, gconstpointer unused)
 {
-    g_autofree char *spec = tree_spec("hosts.tree");
     g_autofree char *scan = NULL;
     g_autofree char *text = NULL;
     g_autoptr(GError) error = NULL;
-    Fixture fx;
 
-    fixture_init(&fx, spec, "dev");
-    g_assert_true(prov_lun_rescan_host(&fx.opts, 2, &error));
+    g_assert_true(prov_lun_rescan_host(&fx->opts, 2, &error));
     g_assert_no_error(error);
-    scan = fixture_path(&fx, "sys/class/scsi_host/host2/scan");
+    scan = fixture_path(fx, "sys/class/scsi_host/host2/scan");
     g_assert_true(g_file_get_contents(scan, &text, NULL, NULL));
     g_assert_cmpstr(text, ==, "- - -");
-    g_assert_false(prov_lun_rescan_host(&fx.opts, 9, &error));
+    g_assert_false(prov_lun_rescan_host(&fx->opts, 9, &error));
     g_assert_error(error, PROV_STORAGE_ERROR, PROV_ERR_OPERATION_FAILED);
     g_assert_cmpstr(error->message, ==, "SCSI host 'host9' does not exist");
-    fixture_clear(&fx);
 }
 
 typedef struct {
@@ -915,7 +845,6 @@ static void
 test_adapter(gconstpointer data)
 {
     const AdapterCase *c = data;
-    g_autofree char *spec = tree_spec("hosts.tree");
     g_autofree char *xml = g_strdup_printf("<pool type='scsi'><name>p</name><source>%s"
                                            "</source><target><path>/dev/disk/by-path</path>"
                                            "</target></pool>", c->adapter);
@@ -926,7 +855,7 @@ test_adapter(gconstpointer data)
 
     def = prov_pool_def_parse_string(xml, 0, &error);
     g_assert_no_error(error);
-    fixture_init(&fx, spec, "dev");
+    fixture_init(&fx, "hosts.tree", "dev");
     if (c->code == 0) {
         g_assert_true(prov_scsi_adapter_host(def, fx.sysfs, &host, &error));
         g_assert_no_error(error);
@@ -969,24 +898,19 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     scratch_dir = prov_test_make_tmp_dir("luntest-XXXXXX");
 
-    g_test_add_func("/lun/scan/by-id", test_scan_by_id);
-    g_test_add_func("/lun/scan/raw-dev", test_scan_raw_dev);
-    g_test_add_func("/lun/scan/wait-bounded", test_scan_wait_bounded);
-    g_test_add_func("/lun/scan/late-links", test_scan_late_links);
-    g_test_add_func("/lun/scan/target-absent", test_scan_target_absent);
-    g_test_add_func("/lun/scan/target-not-dir", test_scan_target_not_dir);
-    g_test_add_func("/lun/scan/no-host", test_scan_no_host);
-    g_test_add_func("/lun/scan/empty-host", test_scan_empty_host);
-    g_test_add_func("/lun/scan/duplicate-key", test_scan_duplicate_key);
-    g_test_add_func("/lun/scan/key-in-pool", test_scan_key_in_pool);
-    g_test_add_func("/lun/scan/gone", test_scan_gone);
-    g_test_add_func("/lun/pool-usage", test_pool_usage);
-    g_test_add_func("/lun/scan/scsi-id-fails", test_scan_scsi_id_fails);
-    g_test_add_func("/lun/scan/settle-bound", test_scan_settle_bound);
+    PROV_TEST_ADD_CASES("/lun/scan", scan_cases, name, test_scan);
+    LUN_TEST_ADD("/lun/scan/wait-bounded", "dev/disk/by-path", test_scan_wait_bounded);
+    LUN_TEST_ADD("/lun/scan/late-links", "dev/disk/by-path", test_scan_late_links);
+    LUN_TEST_ADD("/lun/scan/target-not-dir", "dev/sda", test_scan_target_not_dir);
+    LUN_TEST_ADD("/lun/scan/no-host", "dev/disk/by-id", test_scan_no_host);
+    LUN_TEST_ADD("/lun/scan/key-in-pool", "dev/disk/by-id", test_scan_key_in_pool);
+    LUN_TEST_ADD("/lun/scan/gone", "dev/disk/by-id", test_scan_gone);
+    LUN_TEST_ADD("/lun/pool-usage", "dev/disk/by-id", test_pool_usage);
+    LUN_TEST_ADD("/lun/scan/settle-bound", "dev/disk/by-id", test_scan_settle_bound);
     g_test_add_func("/lun/scan/captured-scsi-debug", test_scan_captured);
     PROV_TEST_ADD_CASES("/lun/stable-path", stable_path_cases, name, test_stable_path);
     g_test_add_func("/lun/stable-path/block-nodes", test_stable_path_block_nodes);
-    g_test_add_func("/lun/rescan", test_rescan);
+    LUN_TEST_ADD("/lun/rescan", "dev", test_rescan);
     PROV_TEST_ADD_CASES("/lun/check-target", target_cases, name, test_check_target);
     PROV_TEST_ADD_CASES("/scsi/adapter", adapter_cases, name, test_adapter);
     g_test_add_func("/scsi/backend/read-only", test_backend_readonly);

@@ -44,15 +44,7 @@ pool_xml(const char *host, const char *dir, const char *format, const char *ver,
         g_string_append_printf(xml, "    <protocol ver='%s'/>\n", ver);
     g_string_append_printf(xml, "  </source>\n  <target>\n    <path>%s</path>\n  </target>\n",
                            target);
-    if (opts) {
-        g_auto(GStrv) names = g_strsplit(opts, ",", -1);
-        guint i;
-
-        g_string_append(xml, "  <fs:mount_opts>\n");
-        for (i = 0; names[i]; i++)
-            g_string_append_printf(xml, "    <fs:option name='%s'/>\n", names[i]);
-        g_string_append(xml, "  </fs:mount_opts>\n");
-    }
+    prov_test_append_mount_opts(xml, opts);
     g_string_append(xml, "</pool>\n");
     return g_string_free(xml, FALSE);
 }

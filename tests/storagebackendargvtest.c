@@ -318,15 +318,7 @@ fs_pool_xml(const FsCase *tc, const char *device, const char *target)
                            "  <target>\n"
                            "    <path>%s</path>\n"
                            "  </target>\n", target);
-    if (tc->mount_opts) {
-        g_auto(GStrv) opts = g_strsplit(tc->mount_opts, ",", -1);
-        guint i;
-
-        g_string_append(xml, "  <fs:mount_opts>\n");
-        for (i = 0; opts[i]; i++)
-            g_string_append_printf(xml, "    <fs:option name='%s'/>\n", opts[i]);
-        g_string_append(xml, "  </fs:mount_opts>\n");
-    }
+    prov_test_append_mount_opts(xml, tc->mount_opts);
     g_string_append(xml, "</pool>\n");
     return g_string_free(g_steal_pointer(&xml), FALSE);
 }
@@ -837,17 +829,9 @@ test_vol_case(gconstpointer data)
 int
 main(int argc, char **argv)
 {
-    g_autofree char **args = g_new0(char *, argc + 2);
-    int nargs = argc + 1;
     guint i;
 
-    /* Report every differing case, not just the first. */
-    args[0] = argv[0];
-    args[1] = (char *)"--keep-going";
-    for (i = 1; i < (guint)argc; i++)
-        args[i + 1] = argv[i];
-    argv = args;
-    g_test_init(&nargs, &argv, NULL);
+    prov_test_init_keep_going(&argc, &argv);
     for (i = 0; i < G_N_ELEMENTS(fs_cases); i++) {
         g_autofree char *path = g_strdup_printf("/storage/argv/%s", fs_cases[i].name);
 

@@ -16,32 +16,9 @@ static guint total;
 static void
 test_pool_mount(gconstpointer data)
 {
-    const char *name = data;
-    g_autofree char *rel_in = g_strdup_printf("storage/storagepoolxml2xmlin/%s.xml", name);
-    g_autofree char *rel_out = g_strdup_printf("storage/storagepoolxml2argvdata/%s-linux.argv",
-                                               name);
-    g_autofree char *in = prov_test_conformance_path(rel_in);
-    g_autofree char *out = prov_test_conformance_path(rel_out);
-    g_autofree char *xml = NULL;
-    g_autofree char *expected = NULL;
-    g_autofree char *got = NULL;
-    g_autoptr(ProvPoolDef) def = NULL;
-    g_autoptr(ProvCommand) cmd = NULL;
-    g_autoptr(GError) error = NULL;
-
     total++;
-    if (!in || !out) {
-        g_test_skip("conformance data absent");
-        return;
-    }
-    xml = prov_test_read(in);
-    expected = prov_test_read(out);
-    def = prov_pool_def_parse_string(xml, 0, &error);
-    g_assert_no_error(error);
-    cmd = prov_fs_mount_command(def);
-    got = prov_test_argv_format(prov_command_get_argv(cmd));
-    g_assert_cmpstr(got, ==, expected);
-    passed++;
+    if (prov_test_pool_argv_golden(data, "-linux", prov_fs_mount_command))
+        passed++;
 }
 
 static void
@@ -64,15 +41,8 @@ test_fs_mkfs(void)
             "<pool type='fs'><name>p</name><source><device path='/dev/loop7'/>"
             "<format type='%s'/></source><target><path>/mnt/p</path></target></pool>",
             cases[i].format);
-        g_autoptr(GError) error = NULL;
-        g_autoptr(ProvPoolDef) def = prov_pool_def_parse_string(xml, 0, &error);
-        g_autoptr(ProvCommand) cmd = NULL;
-        g_autofree char *got = NULL;
 
-        g_assert_no_error(error);
-        cmd = prov_fs_mkfs_command(def);
-        got = prov_test_argv_format(prov_command_get_argv(cmd));
-        g_assert_cmpstr(got, ==, cases[i].expected);
+        prov_test_pool_command_check(xml, prov_fs_mkfs_command, cases[i].expected);
     }
 }
 

@@ -196,18 +196,11 @@ int
 main(int argc, char **argv)
 {
     g_autofree char *dir = NULL;
-    g_autofree char **args = g_new0(char *, argc + 2);
-    int nargs = argc + 1;
     guint i;
     int rc;
 
-    /* Keep going after a failing case, so the summary below counts every case. */
-    args[0] = argv[0];
-    args[1] = (char *)"--keep-going";
-    for (i = 1; i < (guint)argc; i++)
-        args[i + 1] = argv[i];
-    argv = args;
-    g_test_init(&nargs, &argv, NULL);
+    /* So that the summary below counts every case. */
+    prov_test_init_keep_going(&argc, &argv);
     if (!(dir = prov_test_conformance_path("storage/storagevolxml2argvdata"))) {
         g_print("skipping: libvirt conformance data not found\n");
         return 77;

@@ -238,3 +238,71 @@ prov_test_check_golden(const char *path, const char *got)
     g_test_message("'%s' differs (- expected, + got):\n%s", path, diff);
     g_test_fail();
 }
+
+void
+prov_test_pool_command_check(const char *xml, ProvTestPoolCommandFunc build,
+                             const char *expected)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ProvPoolDef) def = prov_pool_def_parse_string(xml, 0, &error);
+    g_autoptr(ProvCommand) cmd = NULL;
+    g_autofree char *got = NULL;
+
+    g_assert_no_error(error);
+    cmd = build(def);
+    got = prov_test_argv_format(prov_command_get_argv(cmd));
+    g_assert_cmpstr(got, ==, expected);
+}
+
+bool
+prov_test_pool_argv_golden(const char *name, const char *suffix, ProvTestPoolCommandFunc build)
+{
+    g_autofree char *rel_in = g_strdup_printf("storage/storagepoolxml2xmlin/%s.xml", name);
+    g_autofree char *rel_out = g_strdup_printf("storage/storagepoolxml2argvdata/%s%s.argv",
+                                               name, suffix);
+    g_autofree char *in = prov_test_conformance_path(rel_in);
+    g_autofree char *out = prov_test_conformance_path(rel_out);
+    g_autofree char *xml = NULL;
+    g_autofree char *expected = NULL;
+
+    if (!in || !out) {
+        g_test_skip("libvirt's conformance data is absent");
+        return false;
+    }
+    xml = prov_test_read_required(in);
+    expected = prov_test_read_required(out);
+    prov_test_pool_command_check(xml, build, expected);
+    return true;
+}
+
+void
+prov_test_append_mount_opts(GString *xml, const char *opts)
+{
+    g_auto(GStrv) names = NULL;
+    guint i;
+
+    if (!opts)
+        return;
+    names = g_strsplit(opts, ",", -1);
+    g_string_append(xml, "  <fs:mount_opts>\n");
+    for (i = 0; names[i]; i++)
+        g_string_append_printf(xml, "    <fs:option name='%s'/>\n", names[i]);
+    g_string_append(xml, "  </fs:mount_opts>\n");
+}
+
+void
+prov_test_init_keep_going(int *argc, char ***argv)
+{
+    /* Never freed: GLib may keep pointers into the vector for the whole run. */
+    static char **args;
+    int i;
+
+    args = g_new0(char *, *argc + 2);
+    args[0] = (*argv)[0];
+    args[1] = (char *) "--keep-going";
+    for (i = 1; i < *argc; i++)
+        args[i + 1] = (*argv)[i];
+    *argc += 1;
+    *argv = args;
+    g_test_init(argc, argv, NULL);
+}

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <stdbool.h>
 
+#include "storage/storage_conf.h"
 #include "util/command.h"
 
 /*
@@ -30,6 +31,12 @@ char *prov_test_read_required(const char *path);
  * whole program is skipped: a "SKIP: ..." line and exit code 77.  For main().
  */
 char *prov_test_conformance_dir_or_skip(const char *sub);
+
+/*
+ * g_test_init() with --keep-going in front of the program's own arguments, so that a
+ * run reports every failing case, not only the first.  For main().
+ */
+void prov_test_init_keep_going(int *argc, char ***argv);
 
 /* A new directory made by g_dir_make_tmp() from @tmpl; the test fails if it cannot. */
 char *prov_test_make_tmp_dir(const char *tmpl);
@@ -90,3 +97,29 @@ bool prov_test_own_schema_valid(const char *rng_name, const char *xml, char **re
  */
 bool prov_test_regenerating(void);
 void prov_test_check_golden(const char *path, const char *got);
+
+/* A pool kind's command builder, e.g. prov_fs_mount_command(). */
+typedef ProvCommand *(*ProvTestPoolCommandFunc)(const ProvPoolDef *def);
+
+/*
+ * The command @build makes for the pool document @xml, in prov_test_argv_format()'s
+ * form, must be @expected; the test fails otherwise.
+ */
+void prov_test_pool_command_check(const char *xml, ProvTestPoolCommandFunc build,
+                                  const char *expected);
+
+/*
+ * libvirt's storagepoolxml2argvtest: the command @build makes for the conformance
+ * data's storagepoolxml2xmlin/@name.xml must be storagepoolxml2argvdata/@name@suffix.argv
+ * (@suffix "" or "-linux").  Returns false, with the test skipped, when that data is
+ * absent; true when the comparison ran (a difference fails the test).
+ */
+bool prov_test_pool_argv_golden(const char *name, const char *suffix,
+                                ProvTestPoolCommandFunc build);
+
+/*
+ * Appends the <fs:mount_opts> element of a pool document for @opts, comma-separated
+ * option names ("ro,noatime"); nothing when @opts is NULL.  The fs namespace must be
+ * declared on <pool>.
+ */
+void prov_test_append_mount_opts(GString *xml, const char *opts);

@@ -98,12 +98,26 @@ vol_resolve(ProvStorageDriver *drv, const char *vol, const char *pool, const cha
     return info;
 }
 
-/* VOL [--pool POOL] of most vol-* commands. */
+/*
+ * The driver (in @ret_drv) and the volume of the command's VOL argument, looked up
+ * in the pool its @pool_opt option names ("pool" for VOL [--pool POOL] of most
+ * vol-* commands), or by key or path only when @pool_opt is NULL.  NULL after
+ * printing why.
+ */
 static ProvVolInfo *
-vol_resolve_opt(ProvStorageDriver *drv, const ProvCtlCmd *cmd)
+vol_open(ProvCtl *ctl, const ProvCtlCmd *cmd, const char *pool_opt,
+         ProvStorageDriver **ret_drv)
 {
-    return vol_resolve(drv, prov_ctl_opt_string(cmd, "vol"), prov_ctl_opt_string(cmd, "pool"),
-                       "pool");
+    const char *pool = pool_opt ? prov_ctl_opt_string(cmd, pool_opt) : NULL;
+    ProvStorageDriver *drv;
+    ProvVolInfo *info;
+
+    if (!(drv = prov_ctl_driver(ctl)))
+        return NULL;
+    if (!(info = vol_resolve(drv, prov_ctl_opt_string(cmd, "vol"), pool, pool_opt)))
+        return NULL;
+    *ret_drv = drv;
+    return info;
 }
 
 static unsigned int
@@ -257,10 +271,7 @@ cmd_vol_create_from(ProvCtl *ctl, const ProvCtlCmd *cmd)
     g_autofree char *created = NULL;
     ProvStorageDriver *drv;
 
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(input = vol_resolve(drv, prov_ctl_opt_string(cmd, "vol"),
-                              prov_ctl_opt_string(cmd, "inputpool"), "inputpool")))
+    if (!(input = vol_open(ctl, cmd, "inputpool", &drv)))
         return PROV_CTL_EXIT_FAILED;
     if (!(xml = prov_ctl_read_file(file)))
         return PROV_CTL_EXIT_FAILED;
@@ -312,9 +323,7 @@ cmd_vol_clone(ProvCtl *ctl, const ProvCtlCmd *cmd)
     g_autofree char *created = NULL;
     ProvStorageDriver *drv;
 
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(src = vol_resolve_opt(drv, cmd)))
+    if (!(src = vol_open(ctl, cmd, "pool", &drv)))
         return PROV_CTL_EXIT_FAILED;
     if (!(xml = vol_clone_xml(drv, src, newname, &err))) {
         prov_ctl_error("Failed to clone vol from %s", src->name);
@@ -342,9 +351,7 @@ cmd_vol_delete(ProvCtl *ctl, const ProvCtlCmd *cmd)
 
     if (prov_ctl_opt_bool(cmd, "delete-snapshots"))
         flags |= PROV_VOL_DELETE_WITH_SNAPSHOTS;
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve_opt(drv, cmd)))
+    if (!(info = vol_open(ctl, cmd, "pool", &drv)))
         return PROV_CTL_EXIT_FAILED;
     if (!prov_storage_vol_delete(drv, info->pool, info->name, flags, &err)) {
         prov_ctl_error("Failed to delete vol %s", vol);
@@ -355,28 +362,45 @@ cmd_vol_delete(ProvCtl *ctl, const ProvCtlCmd *cmd)
     return PROV_CTL_EXIT_OK;
 }
 
+/* prov_storage_vol_upload() or prov_storage_vol_download(). */
+typedef bool (*VolStreamFunc)(ProvStorageDriver *drv, const char *pool, const char *vol,
+                              int fd, guint64 offset, guint64 length, unsigned int flags,
+                              const ProvProgress *progress, GError **error);
+
+/* Runs @func (upload or download) between the volume @info and @fd with the command's
+ * --offset, --length and --sparse, showing a progress bar. */
+static bool
+vol_stream(ProvCtl *ctl, const ProvCtlCmd *cmd, ProvStorageDriver *drv, const ProvVolInfo *info,
+           int fd, VolStreamFunc func, GError **error)
+{
+    unsigned int flags = prov_ctl_opt_bool(cmd, "sparse") ? PROV_VOL_STREAM_SPARSE : 0;
+    ProvCtlProgressBar bar;
+    ProvProgress progress;
+    guint64 offset = 0;
+    guint64 length = 0;
+    bool ok;
+
+    prov_ctl_opt_size(cmd, "offset", &offset);
+    prov_ctl_opt_size(cmd, "length", &length);
+    prov_ctl_progress_start(ctl, &bar, &progress);
+    ok = func(drv, info->pool, info->name, fd, offset, length, flags, &progress, error);
+    prov_ctl_progress_finish(&bar);
+    return ok;
+}
+
 static ProvCtlExit
 cmd_vol_download(ProvCtl *ctl, const ProvCtlCmd *cmd)
 {
     const char *vol = prov_ctl_opt_string(cmd, "vol");
     const char *file = prov_ctl_opt_string(cmd, "file");
-    unsigned int flags = prov_ctl_opt_bool(cmd, "sparse") ? PROV_VOL_STREAM_SPARSE : 0;
     g_autoptr(GError) err = NULL;
     g_autoptr(ProvVolInfo) info = NULL;
     PROV_AUTOCLOSE int fd = -1;
     ProvStorageDriver *drv;
-    ProvCtlProgressBar bar;
-    ProvProgress progress;
-    guint64 offset = 0;
-    guint64 length = 0;
     bool created = false;
     bool ok;
 
-    prov_ctl_opt_size(cmd, "offset", &offset);
-    prov_ctl_opt_size(cmd, "length", &length);
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve_opt(drv, cmd)))
+    if (!(info = vol_open(ctl, cmd, "pool", &drv)))
         return PROV_CTL_EXIT_FAILED;
 
     /* Remember whether the file is ours, to remove it again if the download fails. */
@@ -390,10 +414,7 @@ cmd_vol_download(ProvCtl *ctl, const ProvCtlCmd *cmd)
         return PROV_CTL_EXIT_FAILED;
     }
 
-    prov_ctl_progress_start(ctl, &bar, &progress);
-    ok = prov_storage_vol_download(drv, info->pool, info->name, fd, offset, length, flags,
-                                   &progress, &err);
-    prov_ctl_progress_finish(&bar);
+    ok = vol_stream(ctl, cmd, drv, info, fd, prov_storage_vol_download, &err);
     if (ok && close(prov_steal_fd(&fd)) < 0) {
         prov_error_set_errno(&err, PROV_UTIL_ERROR, errno, "cannot close file %s", file);
         ok = false;
@@ -416,9 +437,7 @@ cmd_vol_dumpxml(ProvCtl *ctl, const ProvCtlCmd *cmd)
     g_autofree char *xml = NULL;
     ProvStorageDriver *drv;
 
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve_opt(drv, cmd)))
+    if (!(info = vol_open(ctl, cmd, "pool", &drv)))
         return PROV_CTL_EXIT_FAILED;
     if (!(xml = prov_storage_vol_get_xml(drv, info->pool, info->name, &err))) {
         prov_ctl_error("failed to get the XML of vol %s", info->name);
@@ -439,9 +458,7 @@ cmd_vol_info(ProvCtl *ctl, const ProvCtlCmd *cmd)
     const char *label;
     guint64 second;
 
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve_opt(drv, cmd)))
+    if (!(info = vol_open(ctl, cmd, "pool", &drv)))
         return PROV_CTL_EXIT_FAILED;
 
     if (ctl->json) {
@@ -467,20 +484,6 @@ cmd_vol_info(ProvCtl *ctl, const ProvCtlCmd *cmd)
         prov_ctl_print(ctl, "%-15s %s\n", "Capacity:", cap);
         prov_ctl_print(ctl, "%-15s %s\n", label, alloc);
     }
-    return PROV_CTL_EXIT_OK;
-}
-
-static ProvCtlExit
-cmd_vol_key(ProvCtl *ctl, const ProvCtlCmd *cmd)
-{
-    g_autoptr(ProvVolInfo) info = NULL;
-    ProvStorageDriver *drv;
-
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve_opt(drv, cmd)))
-        return PROV_CTL_EXIT_FAILED;
-    prov_ctl_print(ctl, "%s\n", info->key);
     return PROV_CTL_EXIT_OK;
 }
 
@@ -535,57 +538,76 @@ cmd_vol_list(ProvCtl *ctl, const ProvCtlCmd *cmd)
     return PROV_CTL_EXIT_OK;
 }
 
+/* What vol-key, vol-name, vol-path and vol-pool print. */
+typedef enum {
+    VOL_SHOW_KEY,
+    VOL_SHOW_NAME,
+    VOL_SHOW_PATH,
+    VOL_SHOW_POOL,
+} VolShow;
+
+/* One line: the volume's @what.  vol-name and vol-pool take a key or path only (no
+ * --pool, as in virsh); vol-pool --uuid prints the pool's UUID in place of its name. */
+static ProvCtlExit
+vol_show(ProvCtl *ctl, const ProvCtlCmd *cmd, VolShow what)
+{
+    bool by_key = what == VOL_SHOW_NAME || what == VOL_SHOW_POOL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(ProvVolInfo) info = NULL;
+    g_autoptr(ProvPoolInfo) pool = NULL;
+    ProvStorageDriver *drv;
+    const char *text = NULL;
+
+    if (!(info = vol_open(ctl, cmd, by_key ? NULL : "pool", &drv)))
+        return PROV_CTL_EXIT_FAILED;
+    switch (what) {
+    case VOL_SHOW_KEY:
+        text = info->key;
+        break;
+    case VOL_SHOW_NAME:
+        text = info->name;
+        break;
+    case VOL_SHOW_PATH:
+        text = info->path;
+        break;
+    case VOL_SHOW_POOL:
+        text = info->pool;
+        if (!prov_ctl_opt_bool(cmd, "uuid"))
+            break;
+        if (!(pool = prov_storage_pool_get_info(drv, info->pool, &err))) {
+            prov_ctl_error("failed to get parent pool");
+            prov_ctl_error_detail(err);
+            return PROV_CTL_EXIT_FAILED;
+        }
+        text = pool->uuid;
+        break;
+    }
+    prov_ctl_print(ctl, "%s\n", text);
+    return PROV_CTL_EXIT_OK;
+}
+
+static ProvCtlExit
+cmd_vol_key(ProvCtl *ctl, const ProvCtlCmd *cmd)
+{
+    return vol_show(ctl, cmd, VOL_SHOW_KEY);
+}
+
 static ProvCtlExit
 cmd_vol_name(ProvCtl *ctl, const ProvCtlCmd *cmd)
 {
-    g_autoptr(ProvVolInfo) info = NULL;
-    ProvStorageDriver *drv;
-
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve(drv, prov_ctl_opt_string(cmd, "vol"), NULL, NULL)))
-        return PROV_CTL_EXIT_FAILED;
-    prov_ctl_print(ctl, "%s\n", info->name);
-    return PROV_CTL_EXIT_OK;
+    return vol_show(ctl, cmd, VOL_SHOW_NAME);
 }
 
 static ProvCtlExit
 cmd_vol_path(ProvCtl *ctl, const ProvCtlCmd *cmd)
 {
-    g_autoptr(ProvVolInfo) info = NULL;
-    ProvStorageDriver *drv;
-
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve_opt(drv, cmd)))
-        return PROV_CTL_EXIT_FAILED;
-    prov_ctl_print(ctl, "%s\n", info->path);
-    return PROV_CTL_EXIT_OK;
+    return vol_show(ctl, cmd, VOL_SHOW_PATH);
 }
 
 static ProvCtlExit
 cmd_vol_pool(ProvCtl *ctl, const ProvCtlCmd *cmd)
 {
-    g_autoptr(GError) err = NULL;
-    g_autoptr(ProvVolInfo) info = NULL;
-    g_autoptr(ProvPoolInfo) pool = NULL;
-    ProvStorageDriver *drv;
-
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve(drv, prov_ctl_opt_string(cmd, "vol"), NULL, NULL)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!prov_ctl_opt_bool(cmd, "uuid")) {
-        prov_ctl_print(ctl, "%s\n", info->pool);
-        return PROV_CTL_EXIT_OK;
-    }
-    if (!(pool = prov_storage_pool_get_info(drv, info->pool, &err))) {
-        prov_ctl_error("failed to get parent pool");
-        prov_ctl_error_detail(err);
-        return PROV_CTL_EXIT_FAILED;
-    }
-    prov_ctl_print(ctl, "%s\n", pool->uuid);
-    return PROV_CTL_EXIT_OK;
+    return vol_show(ctl, cmd, VOL_SHOW_POOL);
 }
 
 static ProvCtlExit
@@ -620,9 +642,7 @@ cmd_vol_resize(ProvCtl *ctl, const ProvCtlCmd *cmd)
     if (!prov_ctl_parse_size(capacity_str, "capacity", &capacity))
         return PROV_CTL_EXIT_USAGE;
 
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve_opt(drv, cmd)))
+    if (!(info = vol_open(ctl, cmd, "pool", &drv)))
         return PROV_CTL_EXIT_FAILED;
     if (!prov_storage_vol_resize(drv, info->pool, info->name, capacity, flags, &err)) {
         if (delta)
@@ -648,34 +668,19 @@ cmd_vol_upload(ProvCtl *ctl, const ProvCtlCmd *cmd)
 {
     const char *vol = prov_ctl_opt_string(cmd, "vol");
     const char *file = prov_ctl_opt_string(cmd, "file");
-    unsigned int flags = prov_ctl_opt_bool(cmd, "sparse") ? PROV_VOL_STREAM_SPARSE : 0;
     g_autoptr(GError) err = NULL;
     g_autoptr(ProvVolInfo) info = NULL;
     PROV_AUTOCLOSE int fd = -1;
     ProvStorageDriver *drv;
-    ProvCtlProgressBar bar;
-    ProvProgress progress;
-    guint64 offset = 0;
-    guint64 length = 0;
-    bool ok;
 
-    prov_ctl_opt_size(cmd, "offset", &offset);
-    prov_ctl_opt_size(cmd, "length", &length);
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve_opt(drv, cmd)))
+    if (!(info = vol_open(ctl, cmd, "pool", &drv)))
         return PROV_CTL_EXIT_FAILED;
 
     if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
         prov_ctl_error("cannot read %s: %s", file, g_strerror(errno));
         return PROV_CTL_EXIT_FAILED;
     }
-
-    prov_ctl_progress_start(ctl, &bar, &progress);
-    ok = prov_storage_vol_upload(drv, info->pool, info->name, fd, offset, length, flags,
-                                 &progress, &err);
-    prov_ctl_progress_finish(&bar);
-    if (!ok) {
+    if (!vol_stream(ctl, cmd, drv, info, fd, prov_storage_vol_upload, &err)) {
         prov_ctl_error("cannot upload to volume %s", vol);
         prov_ctl_error_detail(err);
         return PROV_CTL_EXIT_FAILED;
@@ -705,9 +710,7 @@ cmd_vol_wipe(ProvCtl *ctl, const ProvCtlCmd *cmd)
         }
         algorithm = alg;
     }
-    if (!(drv = prov_ctl_driver(ctl)))
-        return PROV_CTL_EXIT_FAILED;
-    if (!(info = vol_resolve_opt(drv, cmd)))
+    if (!(info = vol_open(ctl, cmd, "pool", &drv)))
         return PROV_CTL_EXIT_FAILED;
 
     prov_ctl_progress_start(ctl, &bar, &progress);

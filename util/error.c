@@ -8,6 +8,7 @@ G_DEFINE_QUARK(prov-util-error-quark, prov_util_error)
 G_DEFINE_QUARK(prov-xml-error-quark, prov_xml_error)
 G_DEFINE_QUARK(prov-storage-error-quark, prov_storage_error)
 G_DEFINE_QUARK(prov-command-error-quark, prov_command_error)
+G_DEFINE_QUARK(prov-network-error-quark, prov_network_error)
 
 bool
 prov_error_set_errno(GError **error, GQuark domain, int errnum, const char *fmt, ...)

@@ -23,8 +23,12 @@ typedef enum {
     PROV_ERR_PARSE_FAILED = 32,
     PROV_ERR_WRITE_FAILED = 34,
     PROV_ERR_XML_DETAIL = 35,
+    PROV_ERR_INVALID_NETWORK = 36,
+    PROV_ERR_NETWORK_EXIST = 37,
     PROV_ERR_SYSTEM_ERROR = 38,
     PROV_ERR_RPC = 39,
+    PROV_ERR_NO_NETWORK = 43,
+    PROV_ERR_INVALID_MAC = 44,
     PROV_ERR_INVALID_STORAGE_POOL = 46,
     PROV_ERR_INVALID_STORAGE_VOL = 47,
     PROV_ERR_NO_STORAGE_POOL = 49,
@@ -41,6 +45,9 @@ typedef enum {
     PROV_ERR_OPERATION_UNSUPPORTED = 84,
     PROV_ERR_RESOURCE_BUSY = 87,
     PROV_ERR_STORAGE_VOL_EXIST = 90,
+    PROV_ERR_INVALID_NETWORK_PORT = 105,
+    PROV_ERR_NETWORK_PORT_EXIST = 106,
+    PROV_ERR_NO_NETWORK_PORT = 107,
 } ProvErrorCode;
 
 /* One domain per area (STYLE rule 11); all share the ProvErrorCode numbers. */
@@ -48,11 +55,13 @@ typedef enum {
 #define PROV_XML_ERROR (prov_xml_error_quark())
 #define PROV_STORAGE_ERROR (prov_storage_error_quark())
 #define PROV_COMMAND_ERROR (prov_command_error_quark())
+#define PROV_NETWORK_ERROR (prov_network_error_quark())
 
 GQuark prov_util_error_quark(void);
 GQuark prov_xml_error_quark(void);
 GQuark prov_storage_error_quark(void);
 GQuark prov_command_error_quark(void);
+GQuark prov_network_error_quark(void);
 
 /**
  * prov_error_set_errno:

@@ -448,6 +448,18 @@ prov_xml_node_text(xmlNode *node)
 }
 
 char *
+prov_xml_node_dump(xmlDoc *doc, xmlNode *node)
+{
+    xmlBuffer *buf = xmlBufferCreate();
+    char *ret;
+
+    xmlNodeDump(buf, doc, node, 0, 0);
+    ret = g_strdup((const char *)xmlBufferContent(buf));
+    xmlBufferFree(buf);
+    return ret;
+}
+
+char *
 prov_xml_prop_string(xmlNode *node, const char *name)
 {
     xmlChar *value;
@@ -486,6 +498,16 @@ prov_xml_node_name(xmlNode *node)
     return (const char *) node->name;
 }
 
+/* The typed accessors' error for a @value they cannot take; returns -1. */
+static int
+prov_xml_prop_invalid(xmlNode *node, const char *name, const char *value, GError **error)
+{
+    g_set_error(error, PROV_XML_ERROR, PROV_ERR_XML_DETAIL,
+                "invalid value '%s' for attribute '%s' in element '%s'", value, name,
+                (const char *) node->name);
+    return -1;
+}
+
 /* Shared front half of the typed accessors: 0 absent, 1 present, -1 error. */
 static int
 prov_xml_prop_fetch(xmlNode *node, const char *name, unsigned int flags, char **ret_value,
@@ -518,10 +540,7 @@ prov_xml_prop_enum(xmlNode *node, const char *name, int (*from_string)(const cha
         return rc;
     v = from_string(value);
     if (v < 0 || (v == 0 && (flags & PROV_XML_PROP_NONZERO))) {
-        g_set_error(error, PROV_XML_ERROR, PROV_ERR_XML_DETAIL,
-                    "invalid value '%s' for attribute '%s' in element '%s'", value, name,
-                    (const char *) node->name);
-        return -1;
+        return prov_xml_prop_invalid(node, name, value, error);
     }
     *ret = v;
     return 1;
@@ -543,10 +562,7 @@ prov_xml_prop_uint(xmlNode *node, const char *name, int base, unsigned int flags
         v = g_ascii_strtoull(value, &end, base);
     if (!end || end == value || *end != '\0' || errno != 0 || v > G_MAXUINT ||
         (v == 0 && (flags & PROV_XML_PROP_NONZERO))) {
-        g_set_error(error, PROV_XML_ERROR, PROV_ERR_XML_DETAIL,
-                    "invalid value '%s' for attribute '%s' in element '%s'", value, name,
-                    (const char *) node->name);
-        return -1;
+        return prov_xml_prop_invalid(node, name, value, error);
     }
     *ret = (unsigned int) v;
     return 1;
@@ -568,10 +584,7 @@ prov_xml_prop_int(xmlNode *node, const char *name, unsigned int flags, int *ret,
         v = g_ascii_strtoll(value, &end, 10);
     if (!end || end == value || *end != '\0' || errno != 0 || v > G_MAXINT || v < G_MININT ||
         (v == 0 && (flags & PROV_XML_PROP_NONZERO))) {
-        g_set_error(error, PROV_XML_ERROR, PROV_ERR_XML_DETAIL,
-                    "invalid value '%s' for attribute '%s' in element '%s'", value, name,
-                    (const char *) node->name);
-        return -1;
+        return prov_xml_prop_invalid(node, name, value, error);
     }
     *ret = (int) v;
     return 1;
@@ -889,43 +902,29 @@ prov_xml_buf_add_block(ProvXmlBuf *buf, const char *text)
     prov_xml_buf_append_len(buf, text, strlen(text));
 }
 
+/* What the escaper writes for each character that cannot stand as itself. */
+static const char *const prov_xml_entities[128] = {
+    ['&'] = "&amp;",
+    ['<'] = "&lt;",
+    ['>'] = "&gt;",
+    ['\''] = "&apos;",
+    ['"'] = "&quot;",
+    ['\n'] = "&#xA;",
+    ['\r'] = "&#xD;",
+    ['\t'] = "&#x9;",
+};
+
 static void
 prov_xml_escape_into(GString *out, const char *str)
 {
     const unsigned char *p;
 
+    /* Other C0 controls and DEL cannot appear in XML 1.0: they are dropped. */
     for (p = (const unsigned char *) str; *p; p++) {
-        switch (*p) {
-        case '&':
-            g_string_append(out, "&amp;");
-            break;
-        case '<':
-            g_string_append(out, "&lt;");
-            break;
-        case '>':
-            g_string_append(out, "&gt;");
-            break;
-        case '\'':
-            g_string_append(out, "&apos;");
-            break;
-        case '"':
-            g_string_append(out, "&quot;");
-            break;
-        case '\n':
-            g_string_append(out, "&#xA;");
-            break;
-        case '\r':
-            g_string_append(out, "&#xD;");
-            break;
-        case '\t':
-            g_string_append(out, "&#x9;");
-            break;
-        default:
-            /* Other C0 controls and DEL cannot appear in XML 1.0: drop them. */
-            if (*p >= 0x20 && *p != 0x7f)
-                g_string_append_c(out, (char) *p);
-            break;
-        }
+        if (*p < G_N_ELEMENTS(prov_xml_entities) && prov_xml_entities[*p])
+            g_string_append(out, prov_xml_entities[*p]);
+        else if (*p >= 0x20 && *p != 0x7f)
+            g_string_append_c(out, (char) *p);
     }
 }
 

@@ -65,6 +65,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ProvXPathNodeSave, prov_xpath_node_restore)
 
 /* Text content of an element (all descendant text), never NULL for a node.  Caller frees. */
 char *prov_xml_node_text(xmlNode *node);
+/* The element @node as XML text (no formatting added), to keep a subtree verbatim. */
+char *prov_xml_node_dump(xmlDoc *doc, xmlNode *node);
 /* Attribute value, NULL when absent.  Caller frees. */
 char *prov_xml_prop_string(xmlNode *node, const char *name);
 /* First child element of @parent with local name @name in namespace @ns_href (NULL = none). */
