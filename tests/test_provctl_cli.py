@@ -221,6 +221,10 @@ class Help(CliCase):
             "vol-dumpxml", "vol-list", "vol-path", "vol-key", "vol-name", "vol-pool",
             "secret-define", "secret-undefine", "secret-list", "secret-dumpxml",
             "secret-set-value", "secret-get-value", "autostart", "help", "version",
+            "net-autostart", "net-create", "net-define", "net-destroy", "net-dhcp-leases",
+            "net-dumpxml", "net-info", "net-list", "net-name", "net-port-create",
+            "net-port-delete", "net-port-dumpxml", "net-port-list", "net-start",
+            "net-undefine", "net-update", "net-uuid",
         }
         self.assertEqual(set(names), expected)
         for name in names:

@@ -39,6 +39,24 @@ prov_ctl_driver(ProvCtl *ctl)
     return ctl->drv;
 }
 
+ProvNetworkDriver *
+prov_ctl_network_driver(ProvCtl *ctl)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (ctl->netdrv)
+        return ctl->netdrv;
+    ctl->netdrv = prov_network_driver_open(ctl->root, &err);
+    if (!ctl->netdrv) {
+        if (ctl->root)
+            prov_ctl_error("failed to open the network driver on root '%s'", ctl->root);
+        else
+            prov_ctl_error("failed to open the network driver");
+        prov_ctl_error_detail(err);
+    }
+    return ctl->netdrv;
+}
+
 void
 prov_ctl_print(ProvCtl *ctl, const char *fmt, ...)
 {

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <stdbool.h>
 
+#include "network/network_driver.h"
 #include "storage/storage_driver.h"
 #include "util/progress.h"
 
@@ -69,9 +70,10 @@ typedef struct {
     unsigned int flags;           /* ProvCtlCmdFlags */
 } ProvCtlCmdDef;
 
-/* The command tables of provctl-pool.c and provctl-vol.c, terminated by {NULL}. */
+/* The command tables of provctl-pool.c, -vol.c and -net.c, terminated by {NULL}. */
 extern const ProvCtlCmdDef prov_ctl_pool_cmds[];
 extern const ProvCtlCmdDef prov_ctl_vol_cmds[];
+extern const ProvCtlCmdDef prov_ctl_net_cmds[];
 
 /* State of one provctl run. */
 struct _ProvCtl {
@@ -79,6 +81,7 @@ struct _ProvCtl {
     bool json;                    /* --json */
     bool quiet;                   /* -q: no headers, no success messages, no progress */
     ProvStorageDriver *drv;       /* opened on first use by prov_ctl_driver() */
+    ProvNetworkDriver *netdrv;    /* opened on first use by prov_ctl_network_driver() */
 };
 
 /* ---- option accessors (provctl.c) ---- */
@@ -134,6 +137,9 @@ ProvCtlExit prov_ctl_exclusive(const ProvCtlCmd *cmd, const char *a, const char 
  * NULL when the driver cannot be opened.  The driver stays owned by @ctl.
  */
 ProvStorageDriver *prov_ctl_driver(ProvCtl *ctl);
+
+/* The same for the network driver. */
+ProvNetworkDriver *prov_ctl_network_driver(ProvCtl *ctl);
 
 /**
  * prov_ctl_print:

@@ -410,20 +410,35 @@ cmd_version(ProvCtl *ctl, const ProvCtlCmd *cmd)
     return PROV_CTL_EXIT_OK;
 }
 
+/*
+ * What the host runs at boot (provd-autostart.service): networks first (their
+ * dnsmasq, radvd and firewall rules checked and restored, autostart networks started),
+ * then the autostart storage pools, which may live on those networks.
+ */
 static ProvCtlExit
 cmd_autostart(ProvCtl *ctl, const ProvCtlCmd *cmd)
 {
+    g_autoptr(GError) neterr = NULL;
     g_autoptr(GError) err = NULL;
-    ProvStorageDriver *drv = prov_ctl_driver(ctl);
+    ProvNetworkDriver *netdrv = prov_ctl_network_driver(ctl);
+    ProvStorageDriver *drv;
+    ProvCtlExit rc = PROV_CTL_EXIT_OK;
 
-    if (!drv)
+    if (!netdrv)
+        return PROV_CTL_EXIT_FAILED;
+    if (!prov_network_driver_recover(netdrv, &neterr)) {
+        prov_ctl_error("Failed to restore or autostart networks");
+        prov_ctl_error_detail(neterr);
+        rc = PROV_CTL_EXIT_FAILED;
+    }
+    if (!(drv = prov_ctl_driver(ctl)))
         return PROV_CTL_EXIT_FAILED;
     if (!prov_storage_driver_autostart(drv, &err)) {
         prov_ctl_error("Failed to autostart storage pools");
         prov_ctl_error_detail(err);
-        return PROV_CTL_EXIT_FAILED;
+        rc = PROV_CTL_EXIT_FAILED;
     }
-    return PROV_CTL_EXIT_OK;
+    return rc;
 }
 
 static const ProvCtlOptDef opts_help[] = {
@@ -440,9 +455,11 @@ static const ProvCtlCmdDef prov_ctl_misc_cmds[] = {
     {.name = "autostart",
      .handler = cmd_autostart,
      .opts = opts_none,
-     .help = "start every autostart pool that is not running",
-     .desc = "Start every pool marked with pool-autostart that is not active yet; "
-             "failures are reported per pool after all were tried.  This is what "
+     .help = "restore running networks, start autostart networks and pools",
+     .desc = "Check every running network (dnsmasq and radvd restarted when dead, "
+             "firewall rules re-applied), start the networks marked with net-autostart "
+             "and the pools marked with pool-autostart that are not active yet; "
+             "failures are reported per object after all were tried.  This is what "
              "provd-autostart.service runs at boot."},
     {.name = "help",
      .handler = cmd_help,
@@ -463,6 +480,7 @@ extern const ProvCtlCmdDef prov_ctl_secret_cmds[];   /* provctl-secret.c */
 static const ProvCtlCmdGroup cmd_groups[] = {
     {"Storage Pool", "pool", prov_ctl_pool_cmds},
     {"Storage Volume", "volume", prov_ctl_vol_cmds},
+    {"Networking", "network", prov_ctl_net_cmds},
     {"Secret", "secret", prov_ctl_secret_cmds},
     {"provctl itself", "provctl", prov_ctl_misc_cmds},
     {NULL, NULL, NULL}
@@ -480,6 +498,7 @@ static void
 prov_ctl_clear(ProvCtl *ctl)
 {
     g_clear_pointer(&ctl->drv, prov_storage_driver_free);
+    g_clear_pointer(&ctl->netdrv, prov_network_driver_free);
     g_clear_pointer(&ctl->root, g_free);
 }
 
